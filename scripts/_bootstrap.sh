@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Sourced by scripts/test, scripts/develop, scripts/lint and scripts/bench.
+# Makes sure this checkout has: a Python >= 3.13.2, a .venv with the pinned packages, and Mosquitto.
+# A second run does no install work: packages are reinstalled only when the requirement files change.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+say() { printf '\033[1m[navilink]\033[0m %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+py_ok() { "$1" -c 'import sys, ssl, sqlite3; sys.exit(0 if sys.version_info >= (3, 13, 2) else 1)' >/dev/null 2>&1; }
+
+find_python() {
+  local c p
+  if [ -n "${PYTHON:-}" ]; then
+    p=$(command -v "$PYTHON" 2>/dev/null) || die "PYTHON=$PYTHON is not an executable"
+    py_ok "$p" || die "PYTHON=$PYTHON is older than 3.13.2 (or lacks ssl/sqlite3); Home Assistant 2026.2 needs >= 3.13.2"
+    echo "$p"; return
+  fi
+  for c in python3.14 python3.13 python3; do
+    p=$(command -v "$c" 2>/dev/null) || continue
+    if py_ok "$p"; then echo "$p"; return; fi
+  done
+  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -rV); do
+    if py_ok "$p"; then echo "$p"; return; fi
+  done
+  local hint="install Python >= 3.13.2 and run again with PYTHON=/path/to/python3.13"
+  [ -x "$ROOT/../shared/tools/ensure-python" ] && hint="run: PYTHON=\$(../shared/tools/ensure-python) $0"
+  die "no Python >= 3.13.2 found on PATH or in pyenv (Home Assistant 2026.2 needs it); $hint"
+}
+
+ensure_venv() {
+  local py want have
+  if [ -x "$VENV/bin/python" ] && py_ok "$VENV/bin/python"; then
+    py="$VENV/bin/python"
+  else
+    py=$(find_python)
+    say "creating .venv with $py ($("$py" -V))"
+    rm -rf "$VENV"
+    "$py" -m venv "$VENV"
+  fi
+  want=$(cat "$ROOT/requirements_test.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
+  have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    say "installing pinned packages into .venv (about a minute, once)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip > /dev/null 2>&1 || true
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements_test.txt" > "$VENV/pip-install.log" 2>&1 \
+      || { tail -30 "$VENV/pip-install.log" >&2; die "pip install failed (full log: .venv/pip-install.log)"; }
+    echo "$want" > "$VENV/.requirements.sha256"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+find_mosquitto() {
+  local p
+  for p in "${MOSQUITTO:-}" "$(command -v mosquitto 2>/dev/null || true)" /usr/sbin/mosquitto /usr/local/sbin/mosquitto; do
+    [ -n "$p" ] && [ -x "$p" ] && { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+ensure_mosquitto() {
+  local p
+  if ! p=$(find_mosquitto); then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Mosquitto with apt-get"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mosquitto >&2
+      p=$(find_mosquitto) || die "apt-get installed mosquitto but no binary was found"
+    else
+      die "Mosquitto is missing: install it (Debian/Ubuntu: sudo apt-get install mosquitto), or set MOSQUITTO=/path/to/mosquitto"
+    fi
+  fi
+  export MOSQUITTO="$p"
+}
+
+ensure_chromium() {
+  # Only the browser test needs it; failing to get it makes that test skip with the reason.
+  if [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium for the browser test (once)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2 \
+        || say "could not install chromium: the browser test will be skipped"
+    fi
+  fi
+}
+
+cd "$ROOT"
