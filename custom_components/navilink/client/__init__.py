@@ -1,0 +1,1 @@
+"""NaviLink protocol client: auth, REST, MQTT session, reconnect policy, models. No Home Assistant imports."""
