@@ -1,0 +1,525 @@
+"""NaviLink wire protocol: topics, command codes, request envelopes, inbound parsing.
+
+Pure functions only (no I/O, no Home Assistant). The spec is docs/navilink-protocol.md
+(sections 4-6). Everything here works on plain strings, dicts and bytes so that the
+transport and the simulator can share it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import IntEnum, StrEnum
+from typing import Any, Final
+
+from .errors import MalformedPayloadError
+
+DEVICE_TYPE: Final = 52
+PROTOCOL_VERSION: Final = 2
+
+# Command suffixes (published under cmd/52/navilink-{mac}/...).
+SUFFIX_STATUS: Final = "st"
+SUFFIX_FEATURE: Final = "st/did"
+SUFFIX_RESERVATION_READ: Final = "st/rsv/rd"
+SUFFIX_ENERGY: Final = "st/energy-usage-daily-query/rd"
+SUFFIX_CONTROL: Final = "ctrl"
+SUFFIX_RESERVATION_WRITE: Final = "ctrl/rsv/rd"
+SUFFIX_TOU: Final = "ctrl/tou/rd"
+
+# Client-keyed response suffixes (device publishes on cmd/52/{cid}/res/{suffix}).
+RESPONSE_ENERGY: Final = "energy-usage-daily-query/rd"
+RESPONSE_RESERVATION: Final = "rsv/rd"
+RESPONSE_TOU: Final = "tou/rd"
+CLIENT_RESPONSE_SUFFIXES: Final = (RESPONSE_ENERGY, RESPONSE_RESERVATION, RESPONSE_TOU)
+
+APP_CONNECTION_SUFFIX: Final = "app-connection"
+
+
+class CommandCode(IntEnum):
+    """Every command code of spec sections 6.1 and 6.2."""
+
+    # queries / structured commands (0x01xxxxxx)
+    FEATURE = 16777217
+    END_CONNECTION = 16777218
+    STATUS = 16777219
+    RESERVATION_READ = 16777222
+    ENERGY_USAGE = 16777225
+    RESERVATION_WRITE = 16777226
+    SOFTWARE_DOWNLOAD_INFO = 16777227
+    # controls (0x02xxxxxx)
+    POWER_OFF = 33554433
+    POWER_ON = 33554434
+    DHW_MODE = 33554437
+    WEEKLY_RESERVATION = 33554438
+    TOU = 33554439
+    RECIRC_SCHEDULE = 33554440
+    RESERVATION_MODE = 33554441
+    OTA_COMMIT = 33554442
+    OTA_CHECK = 33554443
+    RECIRC_HOT_BUTTON = 33554444
+    RECIRC_MODE = 33554445
+    WIFI_RECONNECT = 33554446
+    WIFI_RESET = 33554447
+    FREEZE_TEMPERATURE = 33554451
+    SMART_DIAGNOSTIC = 33554455
+    DHW_TEMPERATURE = 33554464
+    INTELLIGENT_OFF = 33554467
+    INTELLIGENT_ON = 33554468
+    DR_OFF = 33554469
+    DR_ON = 33554470
+    ANTI_LEGIONELLA_OFF = 33554471
+    ANTI_LEGIONELLA_ON = 33554472
+    AIR_FILTER_RESET = 33554473
+    AIR_FILTER_LIFE = 33554474
+    TOU_OFF = 33554475
+    TOU_ON = 33554476
+
+
+# The `mode` string sent with each mode/param control (spec 6.2).
+MODE_NAMES: Final[Mapping[CommandCode, str]] = {
+    CommandCode.POWER_ON: "power-on",
+    CommandCode.POWER_OFF: "power-off",
+    CommandCode.DHW_MODE: "dhw-mode",
+    CommandCode.DHW_TEMPERATURE: "dhw-temperature",
+    CommandCode.ANTI_LEGIONELLA_ON: "anti-leg-on",
+    CommandCode.ANTI_LEGIONELLA_OFF: "anti-leg-off",
+    CommandCode.TOU_ON: "tou-on",
+    CommandCode.TOU_OFF: "tou-off",
+    CommandCode.DR_ON: "dr-on",
+    CommandCode.DR_OFF: "dr-off",
+    CommandCode.AIR_FILTER_RESET: "air-filter-reset",
+    CommandCode.AIR_FILTER_LIFE: "air-filter-life",
+    CommandCode.RECIRC_MODE: "recirc-mode",
+    CommandCode.RECIRC_HOT_BUTTON: "recirc-hotbtn",
+    CommandCode.RESERVATION_MODE: "reservation-mode",
+    CommandCode.INTELLIGENT_ON: "intelligent-on",
+    CommandCode.INTELLIGENT_OFF: "intelligent-off",
+    CommandCode.FREEZE_TEMPERATURE: "frez-temp",
+    CommandCode.SMART_DIAGNOSTIC: "smart-diagnostic",
+    CommandCode.OTA_CHECK: "ota-check",
+    CommandCode.WIFI_RECONNECT: "wifi-reconnect",
+    CommandCode.WIFI_RESET: "wifi-reset",
+}
+
+
+# --------------------------------------------------------------------------- topics
+
+
+def device_topic(mac: str, suffix: str) -> str:
+    """Command topic for a device: ``cmd/52/navilink-{mac}/{suffix}``."""
+    return f"cmd/{DEVICE_TYPE}/navilink-{mac}/{suffix}"
+
+
+def device_subscription(mac: str) -> str:
+    """The one subscription covering status/feature replies and acks of a device."""
+    return f"cmd/{DEVICE_TYPE}/navilink-{mac}/#"
+
+
+def ack_topic(mac: str, client_id: str) -> str:
+    """Default ``responseTopic``: ``cmd/52/navilink-{mac}/{cid}/res``."""
+    return f"cmd/{DEVICE_TYPE}/navilink-{mac}/{client_id}/res"
+
+
+def client_response_topic(client_id: str, suffix: str) -> str:
+    """Client-keyed query response topic: ``cmd/52/{cid}/res/{suffix}``."""
+    return f"cmd/{DEVICE_TYPE}/{client_id}/res/{suffix}"
+
+
+def client_subscriptions(client_id: str) -> list[str]:
+    """The client-keyed response topics to subscribe (energy, reservations, TOU)."""
+    return [client_response_topic(client_id, s) for s in CLIENT_RESPONSE_SUFFIXES]
+
+
+def app_connection_topic(mac: str) -> str:
+    """``evt/52/navilink-{mac}/app-connection``."""
+    return f"evt/{DEVICE_TYPE}/navilink-{mac}/{APP_CONNECTION_SUFFIX}"
+
+
+def topic_matches(topic_filter: str, topic: str) -> bool:
+    """MQTT topic matching with whole-level ``+`` and ``#``.
+
+    As in the reference client, ``a/#`` also matches the parent level ``a``.
+    """
+    f_parts = topic_filter.split("/")
+    t_parts = topic.split("/")
+    for i, part in enumerate(f_parts):
+        if part == "#":
+            return i == len(f_parts) - 1
+        if i >= len(t_parts):
+            return False
+        if part not in ("+", t_parts[i]):
+            return False
+    return len(f_parts) == len(t_parts)
+
+
+# --------------------------------------------------------------------------- temperature
+
+
+def celsius_to_raw(celsius: float) -> int:
+    """°C to the device's half-degree integer (Python ``round``, banker's rounding)."""
+    return round(celsius * 2)
+
+
+def raw_to_celsius(raw: float) -> float:
+    """Device half-degree value to °C."""
+    return raw / 2
+
+
+def fahrenheit_to_raw(fahrenheit: float) -> int:
+    """°F to half-°C raw, as the reference client computes it (140 °F -> 120)."""
+    return round((fahrenheit - 32) * 5 / 9 * 2)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request ready to publish (QoS 1) on ``topic``."""
+
+    topic: str
+    payload: dict[str, Any]
+    suffix: str
+    command: int
+
+
+def build_request(
+    *,
+    client_id: str,
+    session_id: str,
+    mac: str,
+    additional_value: str,
+    suffix: str,
+    command: int,
+    response_topic: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Request:
+    """Build the exact envelope of spec section 5.1."""
+    topic = device_topic(mac, suffix)
+    inner: dict[str, Any] = {
+        "command": int(command),
+        "deviceType": DEVICE_TYPE,
+        "macAddress": mac,
+        "additionalValue": additional_value,
+    }
+    if extra:
+        inner.update(extra)
+    payload: dict[str, Any] = {
+        "clientID": client_id,
+        "sessionID": session_id,
+        "protocolVersion": PROTOCOL_VERSION,
+        "requestTopic": topic,
+        "responseTopic": response_topic or ack_topic(mac, client_id),
+        "request": inner,
+    }
+    return Request(topic=topic, payload=payload, suffix=suffix, command=int(command))
+
+
+def status_request(*, client_id: str, session_id: str, mac: str, additional_value: str) -> Request:
+    """Status query (``st``); the reply carries ``response.status`` on the ack topic."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_STATUS,
+        command=CommandCode.STATUS,
+    )
+
+
+def feature_request(*, client_id: str, session_id: str, mac: str, additional_value: str) -> Request:
+    """Device-info query (``st/did``); the reply carries ``response.feature``."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_FEATURE,
+        command=CommandCode.FEATURE,
+    )
+
+
+def mode_request(
+    *,
+    client_id: str,
+    session_id: str,
+    mac: str,
+    additional_value: str,
+    command: int,
+    param: Sequence[int] = (),
+    mode: str | None = None,
+) -> Request:
+    """A mode/param control on ``ctrl`` (spec 6.2).
+
+    ``mode`` defaults to the name in :data:`MODE_NAMES` for ``command``.
+    """
+    if mode is None:
+        try:
+            mode = MODE_NAMES[CommandCode(command)]
+        except (ValueError, KeyError) as err:
+            raise ValueError(f"no mode name known for command {command}") from err
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_CONTROL,
+        command=command,
+        extra={"mode": mode, "param": [int(p) for p in param], "paramStr": ""},
+    )
+
+
+def energy_request(
+    *,
+    client_id: str,
+    session_id: str,
+    mac: str,
+    additional_value: str,
+    year: int,
+    months: Sequence[int],
+) -> Request:
+    """Energy-usage query; the reply comes on ``cmd/52/{cid}/res/energy-usage-daily-query/rd``."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_ENERGY,
+        command=CommandCode.ENERGY_USAGE,
+        response_topic=client_response_topic(client_id, RESPONSE_ENERGY),
+        extra={"year": int(year), "month": [int(m) for m in months]},
+    )
+
+
+def reservation_read_request(
+    *, client_id: str, session_id: str, mac: str, additional_value: str
+) -> Request:
+    """Reservation read; the reply comes on ``cmd/52/{cid}/res/rsv/rd``."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_RESERVATION_READ,
+        command=CommandCode.RESERVATION_READ,
+        response_topic=client_response_topic(client_id, RESPONSE_RESERVATION),
+    )
+
+
+def reservation_write_request(
+    *,
+    client_id: str,
+    session_id: str,
+    mac: str,
+    additional_value: str,
+    enabled: bool,
+    entries: Sequence[Mapping[str, Any]],
+) -> Request:
+    """Reservation write (``ctrl/rsv/rd``); ``entries`` are wire dicts
+    (see ``ReservationSchedule.to_wire()``). The echo comes on ``.../res/rsv/rd``."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_RESERVATION_WRITE,
+        command=CommandCode.RESERVATION_WRITE,
+        response_topic=client_response_topic(client_id, RESPONSE_RESERVATION),
+        extra={"reservationUse": 2 if enabled else 1, "reservation": [dict(e) for e in entries]},
+    )
+
+
+def tou_read_request(
+    *,
+    client_id: str,
+    session_id: str,
+    mac: str,
+    additional_value: str,
+    controller_serial_number: str,
+) -> Request:
+    """TOU read (``ctrl/tou/rd`` with only the serial); reply on ``.../res/tou/rd``."""
+    return build_request(
+        client_id=client_id,
+        session_id=session_id,
+        mac=mac,
+        additional_value=additional_value,
+        suffix=SUFFIX_TOU,
+        command=CommandCode.TOU,
+        response_topic=client_response_topic(client_id, RESPONSE_TOU),
+        extra={"controllerSerialNumber": controller_serial_number},
+    )
+
+
+def app_connection_payload(client_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Payload of the ``app-connection`` event (no reply expected)."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return {"clientID": client_id, "timestamp": stamp}
+
+
+def payload_bytes(request: Request) -> bytes:
+    """The UTF-8 JSON bytes to publish."""
+    return json.dumps(request.payload).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- inbound
+
+
+class MessageKind(StrEnum):
+    """What an inbound message carries."""
+
+    STATUS = "status"
+    FEATURE = "feature"
+    ENERGY = "energy"
+    RESERVATION = "reservation"
+    TOU = "tou"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """A parsed device message.
+
+    ``body`` is the status dict, the feature dict, or the whole ``response`` object for
+    energy / reservation / TOU (for ``other``: the response, or the document when there is
+    no response).
+    """
+
+    kind: MessageKind
+    topic: str
+    body: Mapping[str, Any]
+    mac: str | None = None
+    client_id: str | None = None
+    session_id: str | None = None
+    command: int | None = None
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+_PAYLOAD_KEYS: Final = (
+    (MessageKind.STATUS, "status", "st"),
+    (MessageKind.FEATURE, "feature", "did"),
+)
+
+_RESPONSE_SUFFIX_KINDS: Final[Mapping[str, MessageKind]] = {
+    RESPONSE_ENERGY: MessageKind.ENERGY,
+    RESPONSE_RESERVATION: MessageKind.RESERVATION,
+    RESPONSE_TOU: MessageKind.TOU,
+}
+
+
+def _topic_mac(parts: list[str]) -> str | None:
+    if len(parts) >= 3 and parts[2].startswith("navilink-"):
+        mac = parts[2][len("navilink-") :]
+        return mac.lower() or None
+    return None
+
+
+def _topic_response_suffix(parts: list[str]) -> str | None:
+    """``cmd/52/{cid}/res/{suffix}`` -> suffix (None for other topics)."""
+    if (
+        len(parts) >= 5
+        and parts[0] == "cmd"
+        and not parts[2].startswith("navilink-")
+        and parts[3] == "res"
+    ):
+        return "/".join(parts[4:])
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lookup(response: Mapping[str, Any], doc: Mapping[str, Any], key: str, alias: str) -> Any:
+    for source in (response, doc):
+        for name in (key, alias):
+            value = source.get(name)
+            if value is not None:
+                return value
+    return None
+
+
+def parse_inbound(topic: str, payload: bytes) -> InboundMessage | None:
+    """Parse one MQTT message.
+
+    Returns None for our own echoed requests (``request`` without ``response``) and for
+    messages with nothing to act on (empty payload, empty status). Raises
+    :class:`MalformedPayloadError` for bytes that are not a JSON object or for a
+    ``response`` / status / feature that is not an object.
+    """
+    if not payload or not payload.strip():
+        return None
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MalformedPayloadError("invalid utf-8") from err
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise MalformedPayloadError("invalid json") from err
+    if not isinstance(doc, dict):
+        raise MalformedPayloadError("top level is not an object")
+    if not doc:
+        return None
+    raw_response = doc.get("response")
+    if raw_response is None and "request" in doc:
+        return None  # our own request, delivered back through the ../# subscription
+    if raw_response is not None and not isinstance(raw_response, dict):
+        raise MalformedPayloadError("response is not an object")
+    response: dict[str, Any] = raw_response or {}
+
+    parts = topic.split("/")
+    mac = _topic_mac(parts)
+    if mac is None:
+        resp_mac = response.get("macAddress")
+        if isinstance(resp_mac, str) and resp_mac:
+            mac = resp_mac.lower()
+    client_id = doc.get("clientID")
+    if not isinstance(client_id, str):
+        client_id = None
+        if _topic_response_suffix(parts) is not None:
+            client_id = parts[2]
+    session_id = doc.get("sessionID")
+    if not isinstance(session_id, str):
+        session_id = None
+    command = response.get("command")
+    if not _is_int(command):
+        command = None
+
+    def make(kind: MessageKind, body: Mapping[str, Any]) -> InboundMessage:
+        return InboundMessage(
+            kind=kind,
+            topic=topic,
+            body=body,
+            mac=mac,
+            client_id=client_id,
+            session_id=session_id,
+            command=command,
+            document=doc,
+        )
+
+    for kind, key, alias in _PAYLOAD_KEYS:
+        value = _lookup(response, doc, key, alias)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise MalformedPayloadError(f"{kind.value} is not an object")
+        if not value:
+            return None
+        return make(kind, value)
+
+    suffix = _topic_response_suffix(parts)
+    if response:
+        kind_by_topic = _RESPONSE_SUFFIX_KINDS.get(suffix or "")
+        if kind_by_topic is not None:
+            return make(kind_by_topic, response)
+        if "typeOfUsage" in response or "usage" in response:
+            return make(MessageKind.ENERGY, response)
+        if "reservationUse" in response or "reservation" in response:
+            return make(MessageKind.RESERVATION, response)
+        return make(MessageKind.OTHER, response)
+    if raw_response is not None:
+        return None  # an empty response object
+    return make(MessageKind.OTHER, doc)
