@@ -85,6 +85,7 @@ class Counters:
     commands_evicted: int = 0
     resubscribe_failures: int = 0
     auth_retries: int = 0
+    credential_rotations: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
