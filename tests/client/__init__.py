@@ -1,0 +1,1 @@
+"""Tests for the Home Assistant-free NaviLink client."""
