@@ -1,0 +1,192 @@
+"""The ``/_sim`` control API (JSON in, JSON out)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from navilink_sim.simulator import Simulator
+
+PREFIX = "/_sim"
+
+
+def _err(status: int, msg: str) -> web.Response:
+    return web.json_response({"ok": False, "error": msg}, status=status)
+
+
+def _ok(**data: Any) -> web.Response:
+    return web.json_response({"ok": True, **data})
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, ValueError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": "invalid JSON"}),
+            content_type="application/json",
+        ) from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": "JSON object expected"}),
+            content_type="application/json",
+        )
+    return body
+
+
+def add_routes(app: web.Application, sim: Simulator) -> None:
+    """Register the control endpoints."""
+    r = app.router
+
+    async def state(_: web.Request) -> web.Response:
+        return web.json_response(sim.state())
+
+    async def reset(_: web.Request) -> web.Response:
+        sim.reset()
+        return _ok()
+
+    async def drop(_: web.Request) -> web.Response:
+        return _ok(dropped=sim.drop_connections())
+
+    async def network(request: web.Request) -> web.Response:
+        body = await _body(request)
+        value = body.get("state")
+        if value not in ("up", "down", "blackhole"):
+            return _err(400, "state must be up, down or blackhole")
+        sim.set_network(value)
+        return _ok(network=value)
+
+    async def broker_restart(_: web.Request) -> web.Response:
+        await sim.restart_broker()
+        return _ok(broker=sim.broker_state())
+
+    async def expire(_: web.Request) -> web.Response:
+        return _ok(dropped=sim.expire_credentials())
+
+    async def delete_account(request: web.Request) -> web.Response:
+        email = request.match_info["email"]
+        if not sim.delete_account(email):
+            return _err(404, "no such account")
+        return _ok()
+
+    async def restore_account(request: web.Request) -> web.Response:
+        email = request.match_info["email"]
+        if not sim.restore_account(email):
+            return _err(404, "no such account")
+        return _ok()
+
+    async def rest_fault(request: web.Request) -> web.Response:
+        body = await _body(request)
+        status = body.get("status")
+        delay = body.get("delay_s")
+        count = body.get("count", 1)
+        if status is not None and not isinstance(status, int):
+            return _err(400, "status must be an int")
+        if delay is not None and not isinstance(delay, int | float):
+            return _err(400, "delay_s must be a number")
+        if not isinstance(count, int) or count < 0:
+            return _err(400, "count must be a non-negative int")
+        sim.set_rest_fault(status=status, delay_s=delay, count=count)
+        return _ok()
+
+    def _mac(request: web.Request) -> str:
+        mac = request.match_info["mac"].lower()
+        if mac not in sim.heaters:
+            raise web.HTTPNotFound(
+                text=json.dumps({"ok": False, "error": "no such device"}),
+                content_type="application/json",
+            )
+        return mac
+
+    async def inject(request: web.Request) -> web.Response:
+        mac = _mac(request)
+        body = await _body(request)
+        payload = body.get("payload")
+        topic = body.get("topic")
+        if not isinstance(payload, str) or (topic is not None and not isinstance(topic, str)):
+            return _err(400, "payload (str) and optional topic (str) expected")
+        try:
+            topics = await sim.inject(mac, payload.encode(), topic)
+        except RuntimeError as err:
+            return _err(409, str(err))
+        return _ok(topics=topics)
+
+    async def online(request: web.Request) -> web.Response:
+        mac = _mac(request)
+        body = await _body(request)
+        value = body.get("online")
+        if not isinstance(value, bool):
+            return _err(400, "online must be a boolean")
+        sim.set_online(mac, value)
+        return _ok()
+
+    async def draw(request: web.Request) -> web.Response:
+        mac = _mac(request)
+        body = await _body(request)
+        lpm = body.get("lpm", 8)
+        seconds = body.get("seconds", 60)
+        if not isinstance(lpm, int | float) or not isinstance(seconds, int | float):
+            return _err(400, "lpm and seconds must be numbers")
+        sim.draw(mac, float(lpm), float(seconds))
+        return _ok()
+
+    async def add_account(request: web.Request) -> web.Response:
+        body = await _body(request)
+        email, password = body.get("email"), body.get("password")
+        heaters = body.get("heaters", 1)
+        if not isinstance(email, str) or not isinstance(password, str):
+            return _err(400, "email and password required")
+        if not isinstance(heaters, int) or heaters < 0:
+            return _err(400, "heaters must be a non-negative int")
+        try:
+            macs = sim.add_account(email, password, heaters)
+        except ValueError as err:
+            return _err(409, str(err))
+        return web.json_response({"email": email, "password": password, "devices": macs})
+
+    async def add_device(request: web.Request) -> web.Response:
+        try:
+            mac = sim.add_device(request.match_info["email"])
+        except KeyError:
+            return _err(404, "no such account")
+        return _ok(mac=mac)
+
+    async def remove_device(request: web.Request) -> web.Response:
+        removed = await sim.remove_device(
+            request.match_info["email"], request.match_info["mac"].lower()
+        )
+        if not removed:
+            return _err(404, "no such device")
+        return _ok()
+
+    async def config(request: web.Request) -> web.Response:
+        body = await _body(request)
+        cred_ttl = body.get("credential_ttl")
+        token_ttl = body.get("token_ttl")
+        for value in (cred_ttl, token_ttl):
+            if value is not None and (not isinstance(value, int | float) or value <= 0):
+                return _err(400, "ttls must be positive numbers")
+        sim.configure(credential_ttl=cred_ttl, token_ttl=token_ttl)
+        return _ok(credential_ttl=sim.accounts.credential_ttl, token_ttl=sim.accounts.token_ttl)
+
+    r.add_get(f"{PREFIX}/state", state)
+    r.add_post(f"{PREFIX}/reset", reset)
+    r.add_post(f"{PREFIX}/faults/drop", drop)
+    r.add_post(f"{PREFIX}/faults/network", network)
+    r.add_post(f"{PREFIX}/faults/broker-restart", broker_restart)
+    r.add_post(f"{PREFIX}/credentials/expire", expire)
+    r.add_post(f"{PREFIX}/accounts", add_account)
+    r.add_post(f"{PREFIX}/accounts/{{email}}/delete", delete_account)
+    r.add_post(f"{PREFIX}/accounts/{{email}}/restore", restore_account)
+    r.add_post(f"{PREFIX}/accounts/{{email}}/devices", add_device)
+    r.add_delete(f"{PREFIX}/accounts/{{email}}/devices/{{mac}}", remove_device)
+    r.add_post(f"{PREFIX}/rest", rest_fault)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/inject", inject)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/online", online)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/draw", draw)
+    r.add_post(f"{PREFIX}/config", config)
