@@ -58,11 +58,11 @@ class ConnectionEvent:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "type": self.type.value,
-            "state": self.state.value,
-            "previous_state": self.previous_state.value,
+            "type": str(self.type),
+            "state": str(self.state),
+            "previous_state": str(self.previous_state),
             "reason": self.reason,
-            "tier": None if self.tier is None else self.tier.value,
+            "tier": None if self.tier is None else str(self.tier),
             "attempt": self.attempt,
             "at": self.at.isoformat(),
             "next_retry_at": None if self.next_retry_at is None else self.next_retry_at.isoformat(),
@@ -273,22 +273,17 @@ class Health:
     connected_since: datetime | None = None
 
     def record_transition(self, event: ConnectionEvent) -> None:
-        """Apply a transition: log it, copy state/attempt/tier/next retry, keep the
-        connected/disconnected timestamps and bump ``connects``, ``quick_reconnects`` and
-        ``deep_reconnects`` (the session must not count those itself)."""
+        """Apply a transition: log it, copy state/attempt/tier/next retry and keep the
+        connected/disconnected timestamps. Counters are **not** touched: the session
+        counts connects and reconnect attempts itself."""
         self.events.append(event)
         self.state = event.state
         self.attempt = event.attempt
         self.tier = event.tier
         self.next_retry_at = event.next_retry_at
         if event.type is ConnectionEventType.CONNECTED:
-            self.counters.connects += 1
             self.last_connected_at = event.at
             self.connected_since = event.at
-        elif event.type is ConnectionEventType.RECONNECTING:
-            self.counters.quick_reconnects += 1
-        elif event.type is ConnectionEventType.DEEP_RECONNECT:
-            self.counters.deep_reconnects += 1
         if (
             event.previous_state is ConnectionState.CONNECTED
             and event.state is not ConnectionState.CONNECTED
@@ -299,9 +294,9 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "state": self.state.value,
+            "state": str(self.state),
             "attempt": self.attempt,
-            "tier": None if self.tier is None else self.tier.value,
+            "tier": None if self.tier is None else str(self.tier),
             "next_retry_at": _iso(self.next_retry_at),
             "last_connected_at": _iso(self.last_connected_at),
             "last_disconnected_at": _iso(self.last_disconnected_at),
