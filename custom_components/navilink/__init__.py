@@ -1,0 +1,140 @@
+"""The Navien NaviLink integration: NWP500 heat-pump water heaters on the NaviLink cloud."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .client.auth import Tokens
+from .client.policy import ReconnectPolicy
+from .client.session import Endpoints, NaviLinkSession, SessionOptions
+from .const import (
+    CONF_API_URL,
+    CONF_AUTH_RETRY_INTERVAL,
+    CONF_CA_FILE,
+    CONF_CLIENT_ID,
+    CONF_DEEP_EVERY,
+    CONF_INITIAL_DELAY,
+    CONF_MAX_ATTEMPTS,
+    CONF_MAX_DELAY,
+    CONF_MQTT_URL,
+    CONF_STATUS_INTERVAL,
+    CONF_TOKENS,
+    CONF_UNLIMITED,
+    DEFAULT_API_URL,
+    DEFAULT_AUTH_RETRY_INTERVAL,
+    DEFAULT_DEEP_EVERY,
+    DEFAULT_INITIAL_DELAY,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MQTT_URL,
+    DEFAULT_STATUS_INTERVAL,
+    DEFAULT_UNLIMITED,
+    DOMAIN,
+)
+from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.WATER_HEATER,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
+def session_options(entry: NaviLinkConfigEntry) -> SessionOptions:
+    """Build the client options from the entry options."""
+    opts = entry.options
+    unlimited = bool(opts.get(CONF_UNLIMITED, DEFAULT_UNLIMITED))
+    policy = ReconnectPolicy(
+        initial_delay=float(opts.get(CONF_INITIAL_DELAY, DEFAULT_INITIAL_DELAY)),
+        max_delay=float(opts.get(CONF_MAX_DELAY, DEFAULT_MAX_DELAY)),
+        deep_every=int(opts.get(CONF_DEEP_EVERY, DEFAULT_DEEP_EVERY)),
+        max_attempts=None if unlimited else int(opts.get(CONF_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS)),
+        auth_retry_interval=float(opts.get(CONF_AUTH_RETRY_INTERVAL, DEFAULT_AUTH_RETRY_INTERVAL)),
+    )
+    return SessionOptions(
+        policy=policy,
+        status_interval=float(opts.get(CONF_STATUS_INTERVAL, DEFAULT_STATUS_INTERVAL)),
+        # The coordinator refreshes the device list on Home Assistant's scheduler.
+        device_refresh_interval=0,
+        retry_first_connect=False,
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> bool:
+    """Connect to the NaviLink cloud and set up the platforms."""
+    data = entry.data
+    tokens = Tokens.from_dict(data[CONF_TOKENS]) if data.get(CONF_TOKENS) else None
+    session = NaviLinkSession(
+        async_get_clientsession(hass),
+        data[CONF_EMAIL],
+        data[CONF_PASSWORD],
+        endpoints=Endpoints(
+            api_url=data.get(CONF_API_URL, DEFAULT_API_URL),
+            mqtt_url=data.get(CONF_MQTT_URL, DEFAULT_MQTT_URL),
+            ca_file=data.get(CONF_CA_FILE),
+        ),
+        options=session_options(entry),
+        tokens=tokens,
+        client_id=data.get(CONF_CLIENT_ID),
+    )
+    coordinator = NaviLinkCoordinator(hass, entry, session)
+    await coordinator.async_config_entry_first_refresh()
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, coordinator.account_id)},
+        manufacturer="Navien",
+        model="NaviLink cloud account",
+        name=f"NaviLink {entry.title}",
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> None:
+    """Reload when the options change (token updates do not reload)."""
+    coordinator = entry.runtime_data
+    if coordinator.applied_options != dict(entry.options):
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> bool:
+    """Unload the platforms and stop the session."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: NaviLinkConfigEntry, device_entry: DeviceEntry
+) -> bool:
+    """Allow removing a device that is no longer on the account."""
+    coordinator = entry.runtime_data
+    for domain, identifier in device_entry.identifiers:
+        if domain != DOMAIN:
+            continue
+        if identifier == coordinator.account_id or identifier in coordinator.session.devices:
+            return False
+    return True

@@ -1,0 +1,56 @@
+"""Connection event entity of the Navien NaviLink integration."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .client.health import ConnectionEvent
+from .const import EVENT_TYPES
+from .coordinator import NaviLinkConfigEntry
+from .entity import NaviLinkAccountEntity
+
+PARALLEL_UPDATES = 0
+
+CONNECTION_EVENT = EventEntityDescription(
+    key="connection",
+    translation_key="connection",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    event_types=list(EVENT_TYPES),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NaviLinkConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the connection event entity."""
+    async_add_entities([NaviLinkConnectionEvent(entry.runtime_data, CONNECTION_EVENT)])
+
+
+class NaviLinkConnectionEvent(NaviLinkAccountEntity, EventEntity):
+    """Fires on every connection transition of the account."""
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to connection events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_connection_event_listener(self._handle_event)
+        )
+
+    @callback
+    def _handle_event(self, event: ConnectionEvent) -> None:
+        if event.type.value not in EVENT_TYPES:
+            return
+        self._trigger_event(
+            event.type.value,
+            {
+                "reason": event.reason,
+                "attempt": event.attempt,
+                "tier": None if event.tier is None else event.tier.value,
+            },
+        )
+        self.async_write_ha_state()

@@ -1,0 +1,225 @@
+"""Water heater entity of the Navien NaviLink integration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.water_heater import (
+    STATE_ECO,
+    STATE_ELECTRIC,
+    STATE_HEAT_PUMP,
+    STATE_HIGH_DEMAND,
+    WaterHeaterEntity,
+    WaterHeaterEntityDescription,
+    WaterHeaterEntityFeature,
+)
+from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .client.models import DhwMode
+from .const import DEFAULT_VACATION_DAYS, DOMAIN
+from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .entity import NaviLinkEntity, async_setup_heater_entities
+from .helpers import command_errors
+
+PARALLEL_UPDATES = 1
+
+MODE_TO_STATE: dict[DhwMode, str] = {
+    DhwMode.HEAT_PUMP: STATE_HEAT_PUMP,
+    DhwMode.ENERGY_SAVER: STATE_ECO,
+    DhwMode.HIGH_DEMAND: STATE_HIGH_DEMAND,
+    DhwMode.ELECTRIC: STATE_ELECTRIC,
+}
+STATE_TO_MODE = {state: mode for mode, state in MODE_TO_STATE.items()}
+
+DESCRIPTION = WaterHeaterEntityDescription(key="water_heater", name=None)
+
+DEFAULT_MIN_TEMP = 40.5
+DEFAULT_MAX_TEMP = 65.5
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NaviLinkConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up one water heater entity per heater."""
+    coordinator = entry.runtime_data
+    async_setup_heater_entities(
+        coordinator,
+        async_add_entities,
+        lambda mac: [NaviLinkWaterHeater(coordinator, mac, DESCRIPTION)],
+    )
+
+
+class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
+    """A Navien NWP500 heat-pump water heater."""
+
+    _attr_name = None
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+
+    def __init__(
+        self,
+        coordinator: NaviLinkCoordinator,
+        mac: str,
+        description: WaterHeaterEntityDescription,
+    ) -> None:
+        """Initialise; remember the last selected mode to leave vacation and power-off."""
+        super().__init__(coordinator, mac, description)
+        self._last_mode: DhwMode | None = None
+        self._remember_mode()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._remember_mode()
+        super()._handle_coordinator_update()
+
+    def _remember_mode(self) -> None:
+        status = self.status
+        if status is not None and status.dhw_mode in MODE_TO_STATE:
+            self._last_mode = status.dhw_mode
+
+    @property
+    def _modes(self) -> list[DhwMode]:
+        feature = self.feature
+        if feature is None:
+            return list(MODE_TO_STATE)
+        return [mode for mode in feature.supported_modes if mode in MODE_TO_STATE]
+
+    @property
+    def _can_power(self) -> bool:
+        feature = self.feature
+        return feature is None or feature.power is not False
+
+    @property
+    def supported_features(self) -> WaterHeaterEntityFeature:
+        """Features depend on what the heater reports."""
+        features = WaterHeaterEntityFeature.OPERATION_MODE
+        feature = self.feature
+        if feature is None or feature.dhw_temperature_setting is not False:
+            features |= WaterHeaterEntityFeature.TARGET_TEMPERATURE
+        if feature is None or feature.holiday is not False:
+            features |= WaterHeaterEntityFeature.AWAY_MODE
+        if self._can_power:
+            features |= WaterHeaterEntityFeature.ON_OFF
+        return features
+
+    @property
+    def operation_list(self) -> list[str]:
+        """The modes the heater supports, plus off."""
+        modes = [MODE_TO_STATE[mode] for mode in self._modes]
+        if self._can_power:
+            modes.append(STATE_OFF)
+        return modes
+
+    @property
+    def current_operation(self) -> str | None:
+        """The selected mode; `off` when powered off; the previous mode during vacation."""
+        status = self.status
+        if status is None or status.dhw_mode is None:
+            return None
+        if status.dhw_mode is DhwMode.POWER_OFF:
+            return STATE_OFF
+        if status.dhw_mode is DhwMode.VACATION:
+            return None if self._last_mode is None else MODE_TO_STATE[self._last_mode]
+        return MODE_TO_STATE[status.dhw_mode]
+
+    @property
+    def is_away_mode_on(self) -> bool | None:
+        """Away mode is the heater's vacation mode."""
+        status = self.status
+        if status is None or status.dhw_mode is None:
+            return None
+        return status.dhw_mode is DhwMode.VACATION
+
+    @property
+    def current_temperature(self) -> float | None:
+        """Hot-water temperature measured near the top of the tank."""
+        status = self.status
+        return None if status is None else status.dhw_temperature
+
+    @property
+    def target_temperature(self) -> float | None:
+        """The setpoint."""
+        status = self.status
+        return None if status is None else status.dhw_temperature_setting
+
+    @property
+    def min_temp(self) -> float:
+        """Lowest setpoint the heater accepts."""
+        feature = self.feature
+        if feature is None or feature.dhw_temperature_min is None:
+            return DEFAULT_MIN_TEMP
+        return feature.dhw_temperature_min
+
+    @property
+    def max_temp(self) -> float:
+        """Highest setpoint the heater accepts."""
+        feature = self.feature
+        if feature is None or feature.dhw_temperature_max is None:
+            return DEFAULT_MAX_TEMP
+        return feature.dhw_temperature_max
+
+    @property
+    def target_temperature_step(self) -> float:
+        """0.5 °C or 1 °C steps, as the heater reports."""
+        feature = self.feature
+        if feature is None or feature.temperature_step is None:
+            return 0.5
+        return feature.temperature_step
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the setpoint (and optionally the mode)."""
+        with command_errors():
+            if (mode := kwargs.get("operation_mode")) is not None:
+                await self._set_operation_mode(mode)
+            if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
+                await self.coordinator.session.set_temperature(self.mac, float(temperature))
+
+    async def async_set_operation_mode(self, operation_mode: str) -> None:
+        """Select a mode; `off` powers the heater off."""
+        with command_errors():
+            await self._set_operation_mode(operation_mode)
+
+    async def _set_operation_mode(self, operation_mode: str) -> None:
+        session = self.coordinator.session
+        if operation_mode == STATE_OFF and self._can_power:
+            await session.set_power(self.mac, False)
+            return
+        mode = STATE_TO_MODE.get(operation_mode)
+        if mode is None or mode not in self._modes:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_operation_mode",
+                translation_placeholders={"mode": operation_mode},
+            )
+        status = self.status
+        if status is not None and status.dhw_mode is DhwMode.POWER_OFF:
+            await session.set_power(self.mac, True)
+        await session.set_mode(self.mac, mode)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Power on."""
+        with command_errors():
+            await self.coordinator.session.set_power(self.mac, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Power off."""
+        with command_errors():
+            await self.coordinator.session.set_power(self.mac, False)
+
+    async def async_turn_away_mode_on(self) -> None:
+        """Vacation mode for the configured number of days (default 7)."""
+        with command_errors():
+            days = self.coordinator.vacation_days_for(self.mac, DEFAULT_VACATION_DAYS)
+            await self.coordinator.session.set_vacation(self.mac, days)
+
+    async def async_turn_away_mode_off(self) -> None:
+        """Leave vacation by selecting the previous mode again."""
+        with command_errors():
+            mode = self._last_mode
+            if mode is None or mode not in self._modes:
+                mode = self._modes[0] if self._modes else DhwMode.HEAT_PUMP
+            await self.coordinator.session.set_mode(self.mac, mode)
