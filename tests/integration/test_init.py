@@ -1,0 +1,33 @@
+"""Setup and unload against the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .conftest import setup_entry
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, entry: MockConfigEntry, sim_account: dict[str, Any]
+) -> None:
+    """The entry loads, creates the heater entity, and unloads cleanly."""
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    mac = sim_account["devices"][0]
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id("water_heater", "navilink", f"{mac}_water_heater")
+    assert entity_id
+    state = hass.states.get(entity_id)
+    assert state is not None
+    print(state)
+    for e in er.async_entries_for_config_entry(registry, entry.entry_id):
+        print(e.entity_id, hass.states.get(e.entity_id))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
