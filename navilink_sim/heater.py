@@ -528,6 +528,7 @@ class Heater:
                 raw = req.get("param", [])
                 param = [p for p in raw if isinstance(p, int)] if isinstance(raw, list) else []
                 self.apply_mode(mode, param)
+                self._control()  # the reply shows the heat sources of the new mode
             elif isinstance(req.get("reservation"), list):
                 self.weekly = list(req["reservation"])
                 if isinstance(req.get("reservationUse"), int):
