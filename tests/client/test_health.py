@@ -185,7 +185,7 @@ def test_event_as_dict_is_json_safe() -> None:
 
 def test_health_record_transitions() -> None:
     health = Health()
-    assert health.state is ConnectionState.DISCONNECTED
+    assert str(health.state) == "disconnected"
     S, E = ConnectionState, ConnectionEventType
     health.record_transition(_event(E.CONNECTING, S.CONNECTING, S.DISCONNECTED, 0))
     health.record_transition(_event(E.CONNECTED, S.CONNECTED, S.CONNECTING, 1))

@@ -197,7 +197,7 @@ def test_dhw_mode_codes_round_trip() -> None:
     assert [m.code for m in DhwMode] == [1, 2, 3, 4, 5, 6]
     for mode in DhwMode:
         assert DhwMode.from_code(mode.code) is mode
-    assert DhwMode.HEAT_PUMP == "heat_pump"
+    assert str(DhwMode.HEAT_PUMP) == "heat_pump"
     assert DhwMode.from_code(0) is None
     assert DhwMode.from_code(7) is None
     assert DhwMode.from_code(True) is None

@@ -52,7 +52,7 @@ from .test_models import FULL_FEATURE, FULL_STATUS
 MAC = "04786332fca0"
 CID = "navien-client-1a2b3c4d"
 SID = "0123456789abcdef0123456789abcdef"
-IDS: dict[str, str] = {
+IDS: dict[str, Any] = {
     "client_id": CID,
     "session_id": SID,
     "mac": MAC,
@@ -259,7 +259,7 @@ def test_parse_status_reply() -> None:
     msg = parse_inbound(ACK, _reply({"status": FULL_STATUS}))
     assert isinstance(msg, InboundMessage)
     assert msg.kind is MessageKind.STATUS
-    assert msg.kind == "status"
+    assert str(msg.kind) == "status"
     assert msg.mac == MAC  # lowercase from the topic
     assert msg.client_id == CID
     assert msg.session_id == SID
