@@ -194,7 +194,7 @@ def test_health_record_transitions() -> None:
     health.record_transition(
         _event(E.DISCONNECTED, S.DISCONNECTED, S.CONNECTED, 5, reason="broker closed")
     )
-    assert health.connected_since is None
+    assert health.as_dict()["connected_since"] is None
     assert health.last_disconnected_at == T0 + timedelta(minutes=5)
     assert health.last_disconnect_reason == "broker closed"
     retry = T0 + timedelta(minutes=6)
