@@ -164,6 +164,7 @@ class Heater:
         self.connected = False
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
+        self._connecting = False
 
     # ------------------------------------------------------------------ physics
     @property
@@ -575,12 +576,19 @@ class Heater:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # Cancelling aiomqtt in the middle of its CONNECT handshake makes it log
+            # spurious errors; give a pending handshake a moment to finish first.
+            for _ in range(20):
+                if not self._connecting:
+                    break
+                await asyncio.sleep(0.05)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     async def _run(self, port: Callable[[], int]) -> None:
         while True:
+            self._connecting = True
             try:
                 async with aiomqtt.Client(
                     "127.0.0.1",
@@ -592,6 +600,7 @@ class Heater:
                     await client.subscribe(f"cmd/{DEVICE_TYPE}/navilink-{self.mac}/#", qos=1)
                     self._client = client
                     self.connected = True
+                    self._connecting = False
                     _LOGGER.info("heater %s connected to broker", self.mac)
                     async for message in client.messages:
                         raw = message.payload
@@ -603,6 +612,7 @@ class Heater:
             finally:
                 self._client = None
                 self.connected = False
+                self._connecting = False
             await asyncio.sleep(0.3)
 
     def state(self) -> dict[str, Any]:

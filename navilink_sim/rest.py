@@ -60,6 +60,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return envelope(exc.status, _REASONS.get(exc.status, exc.reason), status=exc.status)
     except asyncio.CancelledError:
         raise
+    except ConnectionError:
+        _LOGGER.debug("client went away during %s", request.path)
+        return envelope(400, "Bad Request")
     except Exception:
         _LOGGER.exception("unhandled error for %s", request.path)
         return envelope(500, "Internal Server Error")

@@ -235,3 +235,18 @@ async def test_broker_restart(
         await wait_for(answered)
     finally:
         await fresh.disconnect()
+
+
+async def test_credential_lifetime_drops_live_connection(
+    sim: SimInfo, sim_account: dict[str, Any], sim_control: SimControl
+) -> None:
+    await sim_control.config(credential_ttl=3)
+    token = await sign_in(sim, sim_account["email"], sim_account["password"])
+    assert token["authorizationExpiresIn"] == 3
+    client = await connected_client(sim, token)
+    try:
+        await asyncio.wait_for(client.interrupted.wait(), 15)
+    finally:
+        await client.disconnect()
+    state = await sim_control.state()
+    assert all(c["client_id"] != client.client_id for c in state["gateway"]["connections"])
