@@ -82,6 +82,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self._stopping = False
         self._started = False
         self._has_data = False
+        self._energy: dict[str, EnergyTotals] = {}
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -146,7 +147,9 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         devices = dict(self.session.devices)
         status = {mac: s for mac in devices if (s := self.session.status(mac)) is not None}
         feature = {mac: f for mac in devices if (f := self.session.feature(mac)) is not None}
-        energy = {mac: e for mac, e in previous.energy.items() if mac in devices}
+        energy = {
+            mac: e for mac, e in {**previous.energy, **self._energy}.items() if mac in devices
+        }
         return NaviLinkData(devices=devices, status=status, feature=feature, energy=energy)
 
     async def async_shutdown(self) -> None:
@@ -342,12 +345,11 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             LOGGER.debug("Device list refresh failed: %s", err)
 
     async def _async_refresh_energy(self, _now: datetime | None = None) -> None:
-        if not self._has_data:
-            return
         today = dt_util.now()
         energy: dict[str, EnergyTotals] = {}
-        for mac, feature in self.data.feature.items():
-            if feature.energy_usage is False:
+        for mac in self.session.devices:
+            feature = self.session.feature(mac)
+            if feature is None or feature.energy_usage is False:
                 continue
             try:
                 usage = await self.session.request_energy_usage(mac, today.year, [today.month])
@@ -356,7 +358,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
                 continue
             months = [m for m in usage.months if m.month == today.month]
             energy[mac] = months[0].totals if months else usage.total
-        if energy:
+        self._energy.update(energy)
+        if energy and self._has_data:
             self.async_set_updated_data(replace(self.data, energy={**self.data.energy, **energy}))
 
     # -------------------------------------------------------------------- helpers
