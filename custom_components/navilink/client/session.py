@@ -115,6 +115,8 @@ class SessionOptions:
     queue_ttl: float = 300.0
     keep_alive_secs: int = 30
     ping_timeout_ms: int = 3000
+    sdk_reconnect_min_secs: int = 5  # awscrt's own resume runs beside our loop
+    sdk_reconnect_max_secs: int = 60
     operation_timeout: float = 30.0
     connect_timeout: float = 30.0
     expiry_margin: float = 300.0  # renew tokens / AWS credentials this long before expiry
@@ -548,6 +550,8 @@ class NaviLinkSession:
             keep_alive_secs=self.options.keep_alive_secs,
             ping_timeout_ms=self.options.ping_timeout_ms,
             operation_timeout=self.options.operation_timeout,
+            sdk_reconnect_min_secs=self.options.sdk_reconnect_min_secs,
+            sdk_reconnect_max_secs=self.options.sdk_reconnect_max_secs,
         )
 
     async def _connect(self, tier: ReconnectTier) -> None:

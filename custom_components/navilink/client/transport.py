@@ -170,7 +170,9 @@ class MqttTransport:
     async def _await(self, future: Future[Any], what: str, timeout: float) -> Any:
         try:
             async with asyncio.timeout(timeout):
-                return await asyncio.wrap_future(future, loop=self._loop)
+                # shield: a timeout must not cancel awscrt's future, which awscrt completes
+                # later from its own thread (and would then raise InvalidStateError there)
+                return await asyncio.shield(asyncio.wrap_future(future, loop=self._loop))
         except TimeoutError as err:
             raise NaviLinkConnectionError(f"{what}: timed out") from err
         except NaviLinkConnectionError:

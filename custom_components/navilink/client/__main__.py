@@ -1,0 +1,145 @@
+"""Troubleshooting CLI: `python -m custom_components.navilink.client COMMAND ...`.
+
+monitor            stay connected; print one JSON object per line for every connection
+                   transition and every status, until interrupted
+status             print each device's status once
+set-temperature    MAC CELSIUS
+set-mode           MAC heat_pump|electric|energy_saver|high_demand
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from typing import Any
+
+import aiohttp
+
+from .auth import CLOUD_API_URL
+from .errors import NaviLinkError
+from .health import ConnectionEvent
+from .models import DeviceStatus, DhwMode
+from .policy import ReconnectPolicy
+from .session import Endpoints, NaviLinkSession, SessionOptions
+from .transport import CLOUD_MQTT_URL
+
+
+def _print(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _status_line(mac: str, status: DeviceStatus) -> dict[str, Any]:
+    return {
+        "event": "status",
+        "mac": mac,
+        "dhw_temperature": status.dhw_temperature,
+        "setpoint": status.dhw_temperature_setting,
+        "mode": status.dhw_mode,
+        "power_w": status.current_power,
+        "tank_upper": status.tank_upper_temperature,
+        "tank_lower": status.tank_lower_temperature,
+        "heat_source": status.heat_source,
+        "error_code": status.error_code,
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m custom_components.navilink.client")
+    parser.add_argument("command", choices=["monitor", "status", "set-temperature", "set-mode"])
+    parser.add_argument("args", nargs="*")
+    parser.add_argument("--api-url", default=CLOUD_API_URL)
+    parser.add_argument("--mqtt-url", default=CLOUD_MQTT_URL)
+    parser.add_argument("--ca-file")
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--initial-delay", type=float, default=1.0)
+    parser.add_argument("--max-delay", type=float, default=120.0)
+    parser.add_argument("--deep-every", type=int, default=10)
+    parser.add_argument("--max-attempts", type=int, default=None)
+    parser.add_argument("--status-interval", type=float, default=30.0)
+    parser.add_argument("--auth-retry", type=float, default=1800.0)
+    parser.add_argument("--keep-alive", type=int, default=30)
+    parser.add_argument("--verbose", "-v", action="store_true")
+    return parser
+
+
+async def _run(ns: argparse.Namespace) -> int:
+    options = SessionOptions(
+        policy=ReconnectPolicy(
+            initial_delay=ns.initial_delay,
+            max_delay=ns.max_delay,
+            deep_every=ns.deep_every,
+            max_attempts=ns.max_attempts,
+            auth_retry_interval=ns.auth_retry,
+        ),
+        status_interval=ns.status_interval,
+        keep_alive_secs=ns.keep_alive,
+        retry_first_connect=ns.command == "monitor",
+    )
+    endpoints = Endpoints(api_url=ns.api_url, mqtt_url=ns.mqtt_url, ca_file=ns.ca_file)
+    async with aiohttp.ClientSession() as websession:
+        session = NaviLinkSession(
+            websession, ns.email, ns.password, endpoints=endpoints, options=options
+        )
+
+        def on_event(event: ConnectionEvent) -> None:
+            _print(
+                {
+                    "event": "connection",
+                    "type": event.type,
+                    "state": event.state,
+                    "tier": event.tier,
+                    "attempt": event.attempt,
+                    "reason": event.reason,
+                    "next_retry_at": event.next_retry_at,
+                }
+            )
+
+        session.add_connection_listener(on_event)
+        if ns.command == "monitor":
+            session.add_status_listener(lambda mac, st: _print(_status_line(mac, st)))
+        try:
+            await session.start()
+            if ns.command == "monitor":
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, stop.set)
+                await stop.wait()
+            elif ns.command == "status":
+                for mac in session.devices:
+                    _print(_status_line(mac, await session.request_status(mac)))
+            elif ns.command == "set-temperature":
+                mac, value = ns.args
+                _print(_status_line(mac, await session.set_temperature(mac, float(value))))
+            elif ns.command == "set-mode":
+                mac, mode = ns.args
+                _print(_status_line(mac, await session.set_mode(mac, DhwMode(mode))))
+        except NaviLinkError as err:
+            _print({"event": "error", "error": type(err).__name__, "message": str(err)})
+            return 1
+        finally:
+            await session.stop()
+    return 0
+
+
+def main() -> None:
+    """Entry point."""
+    ns = _parser().parse_args()
+    logging.basicConfig(
+        level=logging.DEBUG if ns.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(asyncio.run(_run(ns)))
+
+
+if __name__ == "__main__":
+    main()
