@@ -133,9 +133,28 @@ class Broker:
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            await asyncio.to_thread(proc.wait, 5)
+            await _reap(proc, 5)
         self.restarts += 1
         await self.start()
 
     async def stop(self) -> None:
-        await asyncio.to_thread(self.kill)
+        """Like ``kill`` but without blocking the event loop (and without threads)."""
+        proc = self._proc
+        self._proc = None
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        if not await _reap(proc, 3):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await _reap(proc, 3)
+
+
+async def _reap(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Poll until ``proc`` exited (True) or ``timeout`` passed (False)."""
+    for _ in range(int(timeout / 0.02)):
+        if proc.poll() is not None:
+            return True
+        await asyncio.sleep(0.02)
+    return proc.poll() is not None

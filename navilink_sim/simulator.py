@@ -66,7 +66,7 @@ class Simulator:
             self.state_dir = self.config.state_dir.resolve()
             self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self.cert_files = await asyncio.to_thread(certs.generate, self.state_dir)
+            self.cert_files = certs.generate(self.state_dir)  # EC keys: a few ms, no thread
             self.broker = Broker(self.state_dir)
             await self.broker.start()
             self.gateway = Gateway(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
-import json
 from typing import Any
+
+import aiohttp
 
 from navilink_sim.testing import SimControl, SimInfo
 from tests.sim.helpers import DT, Mqtt, connected_client, sign_in, wait_for
@@ -276,8 +278,6 @@ async def test_offline_device_is_silent(
             got = None
         assert got is None
         token = await sign_in(sim, sim_account["email"], sim_account["password"])
-        import aiohttp
-
         async with (
             aiohttp.ClientSession() as session,
             session.post(
@@ -302,7 +302,7 @@ async def test_inject_raw_payload(
     try:
         topics = await sim_control.inject(mac, '{"response": {"status": [garbage')
         assert topics == [f"cmd/{DT}/navilink-{mac}/sim/res"]
-        topic, payload = await __import__("asyncio").wait_for(client.messages.get(), 10)
+        topic, payload = await asyncio.wait_for(client.messages.get(), 10)
         assert (topic, payload) == (topics[0], b'{"response": {"status": [garbage')
         # after a request, the default target is the client's own ack topic
         await client.request(mac, "st", 16777219)
@@ -318,6 +318,5 @@ async def test_inject_raw_payload(
             return False
 
         await wait_for(got_it)
-        assert json.loads(b'"ok"') == "ok"
     finally:
         await client.disconnect()
