@@ -135,6 +135,32 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         sim.draw(mac, float(lpm), float(seconds))
         return _ok()
 
+    async def push(request: web.Request) -> web.Response:
+        mac = _mac(request)
+        body = await _body(request)
+        count = body.get("count", 1)
+        interval = body.get("interval_s", 0)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1_000_000:
+            return _err(400, "count must be an int within 1..1000000")
+        if not isinstance(interval, int | float) or not 0 <= interval <= 3600:
+            return _err(400, "interval_s must be a number within 0..3600")
+        try:
+            topics = sim.heaters[mac].start_pushes(count, float(interval))
+        except RuntimeError as err:
+            return _err(409, str(err))
+        return _ok(topics=topics, count=count)
+
+    async def stamp(request: web.Request) -> web.Response:
+        mac = _mac(request)
+        body = await _body(request)
+        name = body.get("field")
+        if name is not None and (
+            not isinstance(name, str) or not name.isascii() or not name.isalnum() or len(name) > 64
+        ):
+            return _err(400, "field must be null or an alphanumeric status field name")
+        sim.heaters[mac].stamp_field = name
+        return _ok(field=name)
+
     async def add_account(request: web.Request) -> web.Response:
         body = await _body(request)
         email, password = body.get("email"), body.get("password")
@@ -189,4 +215,6 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
     r.add_post(f"{PREFIX}/devices/{{mac}}/inject", inject)
     r.add_post(f"{PREFIX}/devices/{{mac}}/online", online)
     r.add_post(f"{PREFIX}/devices/{{mac}}/draw", draw)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/push", push)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/stamp", stamp)
     r.add_post(f"{PREFIX}/config", config)

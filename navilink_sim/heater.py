@@ -162,6 +162,10 @@ class Heater:
         self.commands: Counter[str] = Counter()
         self.ack_topics: dict[str, float] = {}
         self.connected = False
+        # benchmark support: a status field that carries each payload's send time (µs)
+        self.stamp_field: str | None = None
+        self.pushed = 0
+        self._pushes: set[asyncio.Task[None]] = set()
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._connecting = False
@@ -370,6 +374,8 @@ class Heater:
                 "dhwOperationSetting": self.mode,
             }
         )
+        if self.stamp_field is not None:
+            status[self.stamp_field] = time.time_ns() // 1000
         return status
 
     def feature_payload(self) -> dict[str, Any]:
@@ -570,10 +576,58 @@ class Heater:
             raise RuntimeError(f"heater {self.mac} is not connected to the broker")
         await client.publish(topic, payload, qos=1)
 
+    def push_topics(self) -> list[str]:
+        """Where unsolicited statuses go: the recent ack topics, else a default one."""
+        return self.recent_ack_topics() or [f"cmd/{DEVICE_TYPE}/navilink-{self.mac}/sim/res"]
+
+    def status_push(self, topic: str) -> bytes:
+        """An unsolicited status reply, as a heater sends after a change on the unit."""
+        body = {
+            "command": STATUS_COMMAND,
+            "deviceType": DEVICE_TYPE,
+            "macAddress": self.mac,
+            "additionalValue": self.additional_value,
+            "status": self.status_payload(),
+        }
+        doc = {"protocolVersion": 2, "responseTopic": topic, "response": body}
+        return json.dumps(doc).encode()
+
+    def start_pushes(self, count: int, interval_s: float) -> list[str]:
+        """Publish `count` statuses `interval_s` apart (in the background) on each push topic."""
+        if self._client is None:
+            raise RuntimeError(f"heater {self.mac} is not connected to the broker")
+        topics = self.push_topics()
+        task = asyncio.create_task(
+            self._push(topics, count, interval_s), name=f"heater-push-{self.mac}"
+        )
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+        return topics
+
+    async def _push(self, topics: list[str], count: int, interval_s: float) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for i in range(count):
+            client = self._client
+            if client is None:
+                _LOGGER.info("heater %s: push stopped after %d (broker gone)", self.mac, i)
+                return
+            try:
+                for topic in topics:
+                    await client.publish(topic, self.status_push(topic), qos=1)
+                    self.pushed += 1
+            except aiomqtt.MqttError as err:
+                _LOGGER.info("heater %s: push stopped after %d: %s", self.mac, i, err)
+                return
+            if interval_s > 0:
+                await asyncio.sleep(max(0.0, start + (i + 1) * interval_s - loop.time()))
+
     def start(self, port: Callable[[], int]) -> None:
         self._task = asyncio.create_task(self._run(port), name=f"heater-{self.mac}")
 
     async def stop(self) -> None:
+        for push in list(self._pushes):
+            push.cancel()
         task, self._task = self._task, None
         if task is not None:
             # Cancelling aiomqtt in the middle of its CONNECT handshake makes it log
@@ -637,6 +691,8 @@ class Heater:
             "he_wh": round(self.he_wh, 3),
             "commands": dict(self.commands),
             "sim_time": self.sim_time,
+            "stamp_field": self.stamp_field,
+            "pushed": self.pushed,
         }
 
 

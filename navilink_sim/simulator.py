@@ -290,6 +290,7 @@ class Simulator:
         self.accounts.token_ttl = self.config.token_ttl
         for heater in self.heaters.values():
             heater.online = True
+            heater.stamp_field = None
 
     async def inject(self, mac: str, payload: bytes, topic: str | None = None) -> list[str]:
         heater = self.heaters[mac]

@@ -217,6 +217,15 @@ class SimControl:
     async def draw(self, mac: str, lpm: float, seconds: float) -> None:
         await self._call("POST", f"/devices/{mac}/draw", {"lpm": lpm, "seconds": seconds})
 
+    async def push(self, mac: str, count: int = 1, interval_s: float = 0.0) -> list[str]:
+        """Make a heater publish `count` statuses, `interval_s` apart (returns at once)."""
+        body = {"count": count, "interval_s": interval_s}
+        return list((await self._call("POST", f"/devices/{mac}/push", body))["topics"])
+
+    async def stamp(self, mac: str, field: str | None) -> None:
+        """Put each status payload's send time (µs since the epoch) in `field` (None: off)."""
+        await self._call("POST", f"/devices/{mac}/stamp", {"field": field})
+
     async def state(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", "/state")
         return result
