@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import os
-from typing import Any
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import voluptuous as vol
-
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import callback
@@ -92,9 +91,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
         self, email: str, password: str, api_url: str
     ) -> tuple[Tokens | None, dict[str, str]]:
         """Sign in and list devices. Returns the tokens, or the form errors."""
-        auth = NaviLinkAuth(
-            async_get_clientsession(self.hass), email, password, api_url=api_url
-        )
+        auth = NaviLinkAuth(async_get_clientsession(self.hass), email, password, api_url=api_url)
         try:
             tokens = await auth.sign_in()
             devices = await NaviLinkApi(auth).list_devices()
@@ -118,9 +115,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
             CONF_USER_SEQ: tokens.user_seq,
         }
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the account credentials."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -146,9 +141,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def async_step_reauth(
-        self, entry_data: Mapping[str, Any]
-    ) -> ConfigFlowResult:
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The cloud rejected the stored credentials."""
         return await self.async_step_reauth_confirm()
 
@@ -235,9 +228,9 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_MAX_ATTEMPTS, default=DEFAULT_MAX_ATTEMPTS): NumberSelector(
             NumberSelectorConfig(min=1, max=10000, step=1, mode=NumberSelectorMode.BOX)
         ),
-        vol.Required(
-            CONF_AUTH_RETRY_INTERVAL, default=DEFAULT_AUTH_RETRY_INTERVAL
-        ): _seconds(0.1, 86400, 0.1),
+        vol.Required(CONF_AUTH_RETRY_INTERVAL, default=DEFAULT_AUTH_RETRY_INTERVAL): _seconds(
+            0.1, 86400, 0.1
+        ),
         vol.Required(CONF_STATUS_INTERVAL, default=DEFAULT_STATUS_INTERVAL): _seconds(
             0.1, 3600, 0.1
         ),
@@ -248,9 +241,7 @@ OPTIONS_SCHEMA = vol.Schema(
 class NaviLinkOptionsFlow(OptionsFlow):
     """Reconnect policy and status request interval."""
 
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options."""
         errors: dict[str, str] = {}
         if user_input is not None:

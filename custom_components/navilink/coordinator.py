@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL
@@ -367,20 +366,3 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
     def vacation_days_for(self, mac: str, default: int) -> int:
         """The local vacation-days setting used by away mode."""
         return self.vacation_days.get(mac, default)
-
-    @property
-    def next_retry_at(self) -> datetime | None:
-        """When the next reconnect attempt is due."""
-        return self.session.health.next_retry_at
-
-    def health_value(self, key: str) -> Any:
-        """A health field for the hub sensors."""
-        return getattr(self.session.health, key)
-
-    @property
-    def unavailable_for(self) -> timedelta | None:
-        """How long the connection has been down (None while connected)."""
-        last = self.session.health.last_disconnected_at
-        if self.session.state is ConnectionState.CONNECTED or last is None:
-            return None
-        return dt_util.utcnow() - last

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.navilink.const import (
@@ -23,8 +25,6 @@ from custom_components.navilink.const import (
     CONF_UNLIMITED,
     DOMAIN,
 )
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
-from homeassistant.core import HomeAssistant
 from navilink_sim.testing import SimInfo
 
 FAST_OPTIONS: dict[str, Any] = {
@@ -69,9 +69,7 @@ def entry(sim: SimInfo, sim_account: dict[str, Any]) -> MockConfigEntry:
     return make_entry(sim, sim_account)
 
 
-async def wait_for(
-    hass: HomeAssistant, condition: Callable[[], Any], timeout: float = 30.0
-) -> Any:
+async def wait_for(hass: HomeAssistant, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
     """Poll `condition` until it is truthy (bounded)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

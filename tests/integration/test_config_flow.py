@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 import uuid
+from typing import Any
 
 import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.navilink.const import (
@@ -28,10 +32,6 @@ from custom_components.navilink.const import (
     ENV_CA_FILE,
     ENV_MQTT_URL,
 )
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from navilink_sim.testing import SimControl, SimInfo
 
 from .conftest import make_entry, setup_entry
@@ -111,9 +111,7 @@ async def test_user_flow_invalid_auth_recovers(
 
 
 @pytest.mark.usefixtures("sim_env")
-@pytest.mark.parametrize(
-    ("status", "error"), [(503, "cannot_connect"), (400, "unknown")]
-)
+@pytest.mark.parametrize(("status", "error"), [(503, "cannot_connect"), (400, "unknown")])
 async def test_user_flow_rest_errors_recover(
     hass: HomeAssistant,
     sim_control: SimControl,
@@ -134,9 +132,7 @@ async def test_user_flow_rest_errors_recover(
 
 
 @pytest.mark.usefixtures("sim_env")
-async def test_user_flow_no_devices_recovers(
-    hass: HomeAssistant, sim_control: SimControl
-) -> None:
+async def test_user_flow_no_devices_recovers(hass: HomeAssistant, sim_control: SimControl) -> None:
     """An account without heaters shows no_devices until a heater is added."""
     email = f"empty-{uuid.uuid4().hex[:8]}@example.com"
     await sim_control.add_account(email, "pw", heaters=0)
@@ -229,9 +225,7 @@ async def test_reconfigure_flow(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_options_flow(
-    hass: HomeAssistant, sim: SimInfo, sim_account: dict[str, Any]
-) -> None:
+async def test_options_flow(hass: HomeAssistant, sim: SimInfo, sim_account: dict[str, Any]) -> None:
     """Options: a maximum below the initial delay is refused; valid options reload."""
     entry = await setup_entry(hass, make_entry(sim, sim_account))
     result = await hass.config_entries.options.async_init(entry.entry_id)

@@ -6,6 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from homeassistant.components.button import SERVICE_PRESS
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -20,12 +27,6 @@ from custom_components.navilink.const import (
     REPAIR_AFTER,
     UNAVAILABLE_GRACE,
 )
-from homeassistant.components.button import SERVICE_PRESS
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.util import dt as dt_util
 from navilink_sim.testing import SimControl, SimInfo
 
 from .conftest import make_entry, setup_entry, wait_for
@@ -174,9 +175,7 @@ async def test_deleted_account_starts_reauth(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_reconnect_button_and_action(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> None:
+async def test_reconnect_button_and_action(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """'Reconnect now' and the reconnect action reconnect at once."""
     events = async_capture_events(hass, EVENT_CONNECTION)
     await setup_entry(hass, entry)

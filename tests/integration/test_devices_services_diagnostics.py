@@ -6,22 +6,23 @@ import json
 from typing import Any
 
 import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.navilink.const import DEVICE_REFRESH_INTERVAL, DOMAIN
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 from navilink_sim.testing import SimControl
 
 from .conftest import setup_entry, wait_for
@@ -163,7 +164,10 @@ async def test_actions(
     assert await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
-            DOMAIN, "list_reservations", {"device_id": device.id}, blocking=True,
+            DOMAIN,
+            "list_reservations",
+            {"device_id": device.id},
+            blocking=True,
             return_response=True,
         )
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from .conftest import setup_entry
 
@@ -62,9 +61,7 @@ async def test_entities(
             "disabled_by": item.disabled_by,
             "unit": item.unit_of_measurement,
             "capabilities": item.capabilities,
-            "state": None
-            if state is None
-            else ("<volatile>" if volatile else norm(state.state)),
+            "state": None if state is None else ("<volatile>" if volatile else norm(state.state)),
             "attributes": None
             if state is None
             else {
