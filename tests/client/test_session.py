@@ -450,3 +450,38 @@ async def test_latency_is_measured(
     assert snapshot["since_start"]["count"] >= 5
     assert snapshot["since_start"]["p50_ms"] is not None
     assert session.health.as_dict()["events"]
+
+
+async def test_a_topic_that_fails_to_restore_is_retried_and_reported(
+    make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
+) -> None:
+    session, rec = await make_session()
+    received: list[str] = []
+    session.subscribe("cmd/52/bad/#/filter", lambda topic, payload: received.append(topic))
+    await wait_for(lambda: session.unrestored_topics == ["cmd/52/bad/#/filter"], what="reported")
+    failures = session.health.counters.resubscribe_failures
+    await wait_for(
+        lambda: session.health.counters.resubscribe_failures >= failures + 2, what="retried"
+    )
+    # ... and it is still in the registry after a reconnect, with the good ones restored
+    mark = len(rec.events)
+    await sim_control.drop()
+    await wait_for(lambda: E.CONNECTED in rec.since(mark), what="reconnected")
+    assert "cmd/52/bad/#/filter" in session.subscribed_topics
+    assert session.unrestored_topics == ["cmd/52/bad/#/filter"]
+    await session.request_status(mac_of(sim_account))
+
+
+async def test_extra_subscription_handlers_receive_messages(
+    make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
+) -> None:
+    session, _ = await make_session()
+    mac = mac_of(sim_account)
+    received: list[str] = []
+    remove = session.subscribe(f"cmd/52/navilink-{mac}/#", lambda t, p: received.append(t))
+    await session.request_status(mac)
+    await wait_for(lambda: len(received) >= 2, what="request echo and reply")  # echo + reply
+    remove()
+    count = len(received)
+    await session.request_status(mac)
+    assert len(received) == count

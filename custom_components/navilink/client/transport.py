@@ -81,6 +81,12 @@ def is_auth_rejection(err: BaseException) -> bool:
 type MessageHandler = Callable[[str, bytes], None]
 
 
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned operation's outcome so asyncio does not report it as lost."""
+    if not future.cancelled():
+        future.exception()
+
+
 class MqttTransport:
     """A single awscrt connection; callbacks arrive on `loop`."""
 
@@ -171,8 +177,11 @@ class MqttTransport:
         try:
             async with asyncio.timeout(timeout):
                 # shield: a timeout must not cancel awscrt's future, which awscrt completes
-                # later from its own thread (and would then raise InvalidStateError there)
-                return await asyncio.shield(asyncio.wrap_future(future, loop=self._loop))
+                # later from its own thread (and would then raise InvalidStateError there);
+                # whatever it ends with after we stopped waiting is read and dropped here.
+                inner = asyncio.wrap_future(future, loop=self._loop)
+                inner.add_done_callback(_consume)
+                return await asyncio.shield(inner)
         except TimeoutError as err:
             raise NaviLinkConnectionError(f"{what}: timed out") from err
         except NaviLinkConnectionError:
@@ -189,14 +198,20 @@ class MqttTransport:
 
     async def subscribe(self, topic: str) -> None:
         """QoS 1 subscription; raises NaviLinkConnectionError when refused or not acked."""
-        future, _packet = self._connection.subscribe(
-            topic, crt_mqtt.QoS.AT_LEAST_ONCE, callback=self._crt_message
-        )
+        try:
+            future, _packet = self._connection.subscribe(
+                topic, crt_mqtt.QoS.AT_LEAST_ONCE, callback=self._crt_message
+            )
+        except Exception as err:  # awscrt refuses some filters before sending anything
+            raise NaviLinkConnectionError(f"subscribe {topic}: {describe_crt_error(err)}") from err
         await self._await(future, f"subscribe {topic}", self.operation_timeout)
 
     async def publish(self, topic: str, payload: bytes) -> None:
         """QoS 1 publish; returns when the broker acknowledged it."""
-        future, _packet = self._connection.publish(topic, payload, crt_mqtt.QoS.AT_LEAST_ONCE)
+        try:
+            future, _packet = self._connection.publish(topic, payload, crt_mqtt.QoS.AT_LEAST_ONCE)
+        except Exception as err:
+            raise NaviLinkConnectionError(f"publish: {describe_crt_error(err)}") from err
         await self._await(future, "publish", self.operation_timeout)
 
     async def disconnect(self, timeout: float = 5.0) -> None:
