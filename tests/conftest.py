@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,23 @@ from typing import Any
 import pytest
 
 from navilink_sim.testing import SimControl, SimInfo, SimProcess
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--soak`: also run the long chaos soak (tests marked `soak`)."""
+    parser.addoption(
+        "--soak", action="store_true", default=False, help="run the long chaos soak too"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last; the long soak only with --soak (or NAVILINK_SOAK=1)."""
+    soak = config.getoption("--soak") or os.environ.get("NAVILINK_SOAK") == "1"
+    skip_soak = pytest.mark.skip(reason="long soak: run with --soak or NAVILINK_SOAK=1")
+    for item in items:
+        if "soak" in item.keywords and not soak:
+            item.add_marker(skip_soak)
+    items.sort(key=lambda item: "browser" in item.keywords)
 
 
 @pytest.fixture(autouse=True)
