@@ -25,9 +25,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     soak = config.getoption("--soak") or os.environ.get("NAVILINK_SOAK") == "1"
     skip_soak = pytest.mark.skip(reason="long soak: run with --soak or NAVILINK_SOAK=1")
     for item in items:
-        if "soak" in item.keywords and not soak:
+        if item.get_closest_marker("soak") is not None and not soak:
             item.add_marker(skip_soak)
-    items.sort(key=lambda item: "browser" in item.keywords)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(autouse=True)
