@@ -485,3 +485,17 @@ async def test_extra_subscription_handlers_receive_messages(
     count = len(received)
     await session.request_status(mac)
     assert len(received) == count
+
+
+async def test_watchdog_catches_a_silent_link_that_keepalive_would_miss(
+    make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
+) -> None:
+    # keep-alive far beyond the test: only the application watchdog can notice the blackhole
+    session, rec = await make_session(keep_alive_secs=1200, ping_timeout_ms=3000)
+    mark = len(rec.events)
+    await sim_control.network("blackhole")
+    await wait_for(lambda: E.DISCONNECTED in rec.since(mark), timeout=30, what="watchdog")
+    lost = next(e for e in rec.events[mark:] if e.type is E.DISCONNECTED)
+    assert lost.reason.startswith("watchdog:")
+    await sim_control.network("up")
+    await assert_fully_recovered(session, mac_of(sim_account))

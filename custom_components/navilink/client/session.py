@@ -839,8 +839,9 @@ class NaviLinkSession:
             status = DeviceStatus.from_payload(message.body)
             self._status[mac] = status
             sent = self._probe_sent_at.pop(mac, None)
-            if sent is not None:
-                self.health.latency.record(time.monotonic() - sent)
+            elapsed = None if sent is None else time.monotonic() - sent
+            if elapsed is not None and elapsed <= self.options.command_timeout:
+                self.health.latency.record(elapsed)
             self._notify(self._status_listeners, mac, status)
         elif message.kind is MessageKind.FEATURE and mac:
             feature = DeviceFeature.from_payload(message.body)
@@ -880,7 +881,9 @@ class NaviLinkSession:
             if not self._ready or self._check_watchdog():
                 continue
             now = time.monotonic()
-            if self._probe_outstanding_since is None:
+            if self._devices and self._probe_outstanding_since is None:
+                # Armed only when something is sent: the echo of our own request comes back
+                # through the device subscription even when the heater itself is offline.
                 self._probe_outstanding_since = now
             for mac, info in list(self._devices.items()):
                 request = status_request(
@@ -889,7 +892,7 @@ class NaviLinkSession:
                     mac=mac,
                     additional_value=info.additional_value,
                 )
-                self._probe_sent_at.setdefault(mac, now)
+                self._probe_sent_at[mac] = now
                 self._spawn(self._publish_quiet(request), "navilink-probe")
 
     def _check_watchdog(self) -> bool:
