@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -150,33 +150,26 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the credentials again; they must belong to the same account."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            email = user_input[CONF_EMAIL].strip()
-            await self.async_set_unique_id(_account_id(email))
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            tokens, errors = await self._async_validate(
-                email, user_input[CONF_PASSWORD], entry.data[CONF_API_URL]
-            )
-            if tokens is not None:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates=self._credential_data(email, user_input[CONF_PASSWORD], tokens),
-                )
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                CREDENTIALS_SCHEMA, user_input or {CONF_EMAIL: entry.data[CONF_EMAIL]}
-            ),
-            description_placeholders={"email": entry.data[CONF_EMAIL]},
-            errors=errors,
+        return await self._async_update_credentials(
+            entry, "reauth_confirm", user_input, {"email": entry.data[CONF_EMAIL]}
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the credentials of the configured account."""
-        entry = self._get_reconfigure_entry()
+        return await self._async_update_credentials(
+            self._get_reconfigure_entry(), "reconfigure", user_input, None
+        )
+
+    async def _async_update_credentials(
+        self,
+        entry: ConfigEntry,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        placeholders: dict[str, str] | None,
+    ) -> ConfigFlowResult:
+        """Shared by reauth and reconfigure: validate, then update the same account's entry."""
         errors: dict[str, str] = {}
         if user_input is not None:
             email = user_input[CONF_EMAIL].strip()
@@ -191,10 +184,11 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
                     data_updates=self._credential_data(email, user_input[CONF_PASSWORD], tokens),
                 )
         return self.async_show_form(
-            step_id="reconfigure",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
                 CREDENTIALS_SCHEMA, user_input or {CONF_EMAIL: entry.data[CONF_EMAIL]}
             ),
+            description_placeholders=placeholders,
             errors=errors,
         )
 
