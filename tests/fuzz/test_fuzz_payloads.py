@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -56,31 +55,6 @@ FUZZ = settings(
 
 # --------------------------------------------------------------------------- known bugs
 
-# Bugs this fuzzing found, each pinned by a strict xfail in test_known_bugs.py. Until they are
-# fixed the fuzz tests tolerate exactly these (exception type, innermost client function);
-# once fixed the entries are dead and can go together with the xfail markers.
-KNOWN_BUGS: frozenset[tuple[type[BaseException], str]] = frozenset(
-    {
-        (OverflowError, "_from_values"),  # models.Reservation._from_values: param / 2
-        (OverflowError, "lifetime"),  # auth._parse_tokens.lifetime: now + float(value)
-        (OverflowError, "from_dict"),  # auth.Tokens.from_dict: float(huge int)
-        (RecursionError, "_post"),  # auth.NaviLinkAuth._post: resp.json() of deep JSON
-    }
-)
-
-
-@contextlib.contextmanager
-def known_bugs() -> Iterator[None]:
-    try:
-        yield
-    except (OverflowError, RecursionError) as err:
-        frames = [
-            f for f in traceback.extract_tb(err.__traceback__) if "custom_components" in f.filename
-        ]
-        if not frames or (type(err), frames[-1].name) not in KNOWN_BUGS:
-            raise
-
-
 # --------------------------------------------------------------------------- the oracle
 
 
@@ -123,11 +97,8 @@ def check_inbound(topic: str, payload: bytes) -> None:
     if message is None:
         return
     assert isinstance(message.body, dict)
-    try:
-        with known_bugs():
-            exercise_models(message.kind, message.body)
-    except MalformedPayloadError:
-        pass
+    with contextlib.suppress(MalformedPayloadError):
+        exercise_models(message.kind, message.body)
 
 
 # --------------------------------------------------------------------------- pure parsers
@@ -191,8 +162,7 @@ def test_energy_model(body: Any) -> None:
 def test_reservation_model(use: Any, reservation: Any) -> None:
     schedule = None
     try:
-        with known_bugs():
-            schedule = ReservationSchedule.from_wire(use, reservation)
+        schedule = ReservationSchedule.from_wire(use, reservation)
     except MalformedPayloadError:
         return
     if schedule is None:
@@ -255,8 +225,7 @@ _TOKENS = {
 def test_persisted_tokens(data: dict[str, Any]) -> None:
     """Tokens.from_dict: None for anything of another shape, never an exception."""
     tokens = None
-    with known_bugs():
-        tokens = Tokens.from_dict(data)
+    tokens = Tokens.from_dict(data)
     if tokens is not None:
         assert Tokens.from_dict(tokens.as_dict()) == tokens
 
@@ -441,11 +410,8 @@ async def _drive_rest(auth: NaviLinkAuth) -> None:
         api.list_devices,
         lambda: api.device_info(fz.MAC, "5322"),
     ):
-        try:
-            with known_bugs():
-                await operation()
-        except NaviLinkError:
-            pass
+        with contextlib.suppress(NaviLinkError):
+            await operation()
 
 
 @settings(FUZZ, max_examples=200)

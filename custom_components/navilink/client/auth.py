@@ -85,7 +85,7 @@ class Tokens:
                 ),
                 user_seq=None if data.get("user_seq") is None else int(data["user_seq"]),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             return None
 
     def access_valid(self, now: float, margin: float) -> bool:
@@ -112,7 +112,8 @@ def _parse_tokens(data: Mapping[str, Any], now: float, previous: Tokens | None) 
 
     def lifetime(key: str, default: float | None) -> float | None:
         value = data.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        # Lifetimes beyond ten years are nonsense (or overflow): treat them as absent.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 3.2e8:
             return now + float(value)
         return default
 
@@ -222,7 +223,7 @@ class NaviLinkAuth:
                 status = resp.status
                 try:
                     reply = await resp.json()
-                except (aiohttp.ContentTypeError, ValueError) as err:
+                except (aiohttp.ContentTypeError, ValueError, RecursionError) as err:
                     raise NaviLinkConnectionError(
                         f"{path}: HTTP {status} with a body that is not JSON"
                     ) from err

@@ -809,7 +809,7 @@ class Reservation:
                 mode=mode,
                 temperature=param / 2,
             )
-        except OutOfRangeError as err:
+        except (OutOfRangeError, OverflowError) as err:
             raise MalformedPayloadError(f"invalid reservation entry: {err}") from err
 
     def sort_key(self) -> tuple[int, int, int, int, int, bool]:

@@ -406,7 +406,7 @@ class NaviLinkSession:
             self._fail(cmd, SessionStoppedError("the NaviLink session was stopped"))
         self._queue.clear()
         self._inflight.clear()
-        await self._teardown_transport()
+        await self._teardown_transport(graceful=self.connected)
         if self.health.state is not ConnectionState.STOPPED:
             self._transition(ConnectionState.STOPPED, ConnectionEventType.STOPPED, "stopped")
 
@@ -529,11 +529,19 @@ class NaviLinkSession:
 
     # ------------------------------------------------------------------ connection
 
-    async def _teardown_transport(self) -> None:
+    async def _teardown_transport(self, *, graceful: bool = False) -> None:
+        """Drop the current connection. Only a graceful teardown (stop, credential renewal,
+        on a live link) waits for the broker to see the DISCONNECT: an interrupted awscrt
+        connection never confirms it, and recovery must not wait on that."""
         transport, self._transport = self._transport, None
         self._ready = False
-        if transport is not None:
-            await transport.disconnect()
+        if transport is None:
+            return
+        transport.silence()
+        if graceful:
+            await transport.disconnect(timeout=2.0)
+        else:
+            transport.close()
 
     def _new_transport(self, tokens: Tokens) -> MqttTransport:
         assert self._loop is not None
@@ -634,10 +642,7 @@ class NaviLinkSession:
         self._ready = False
         try:
             tokens = await self.auth.ensure_valid(force_refresh=True)
-            old, self._transport = self._transport, None
-            if old is not None:
-                old.silence()
-                await old.disconnect()
+            await self._teardown_transport(graceful=True)
             transport = self._new_transport(tokens)
             self._transport = transport
             await transport.connect(self.options.connect_timeout)

@@ -214,12 +214,29 @@ class MqttTransport:
             raise NaviLinkConnectionError(f"publish: {describe_crt_error(err)}") from err
         await self._await(future, "publish", self.operation_timeout)
 
-    async def disconnect(self, timeout: float = 5.0) -> None:
-        """Close the connection (also while interrupted); never raises."""
+    def close(self) -> Future[Any] | None:
+        """Issue the disconnect now (also while interrupted, which stops awscrt's own
+        reconnecting); returns awscrt's future, or None when already closed.
+
+        awscrt never completes that future for a connection that is interrupted, so callers
+        on a recovery path must not wait for it.
+        """
         if self.closed:
-            return
+            return None
         self.closed = True
         try:
-            await self._await(self._connection.disconnect(), "disconnect", timeout)
+            future: Future[Any] = self._connection.disconnect()
+            return future
+        except Exception as err:  # not connected at all
+            _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
+            return None
+
+    async def disconnect(self, timeout: float = 5.0) -> None:
+        """Close and wait (bounded) for the broker to see the DISCONNECT; never raises."""
+        future = self.close()
+        if future is None:
+            return
+        try:
+            await self._await(future, "disconnect", timeout)
         except NaviLinkConnectionError as err:
             _LOGGER.debug("disconnect of %s: %s", self.client_id, err)
