@@ -2,7 +2,7 @@
 
 Run through ``scripts/develop`` (which bootstraps .venv and Mosquitto first):
 
-    scripts/develop                         start the simulator and Home Assistant (Ctrl-C stops both)
+    scripts/develop                         start the simulator and Home Assistant (Ctrl-C: stop)
     scripts/develop fault network down      refuse new connections and cut the open ones
     scripts/develop fault network blackhole accept nothing, answer nothing (silent outage)
     scripts/develop fault network up        restore the network
@@ -42,7 +42,7 @@ DEFAULT_STATE_FILE = ROOT / ".sim" / "dev.json"
 COMMITTED_CONFIG_FILES = ("configuration.yaml",)
 
 OWNER_NAME = "dev"
-OWNER_PASSWORD = "navilink-dev"  # noqa: S105 - a local development account
+OWNER_PASSWORD = "navilink-dev"
 LANGUAGE = "en"
 
 # Integrations Home Assistant sets up without being configured (homeassistant/bootstrap.py),
@@ -128,8 +128,8 @@ def missing_requirements(config_dir: Path) -> list[str]:
     Home Assistant would pip-install them at start; scripts/develop runs it with --skip-pip (so it
     never reaches for the network at run time) and installs exactly these once instead.
     """
-    import homeassistant.components as components  # noqa: PLC0415
-    from homeassistant.util.package import is_installed  # noqa: PLC0415
+    from homeassistant import components
+    from homeassistant.util.package import is_installed
 
     base = Path(components.__file__).parent
     manifests = {"navilink": ROOT / "custom_components" / "navilink" / "manifest.json"}
@@ -173,9 +173,9 @@ def _request(
             headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             raw = resp.read()
             status = resp.status
     except urllib.error.HTTPError as err:
@@ -360,7 +360,7 @@ def _wait_http(url: str, procs: dict[str, subprocess.Popen[Any]], timeout: float
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
                     return
         except (urllib.error.URLError, OSError):
@@ -600,7 +600,9 @@ def control(args: argparse.Namespace) -> int:
     try:
         status, result = _request(method, url + path, body)
     except (urllib.error.URLError, OSError) as err:
-        raise SystemExit(f"the simulator at {url} does not answer ({err}): is scripts/develop running?")
+        raise SystemExit(
+            f"the simulator at {url} does not answer ({err}): is scripts/develop running?"
+        ) from None
     print(json.dumps(result, indent=2 if args.command == "state" else None))
     return 0 if status < 400 else 1
 

@@ -70,7 +70,7 @@ class Run:
             try:
                 snapshot = self.page.locator("body").aria_snapshot(timeout=5000)
                 (self.shots / f"failed-{name}.aria.txt").write_text(snapshot, encoding="utf-8")
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 log(f"aria snapshot failed: {err}")
             raise
         finally:
@@ -80,7 +80,7 @@ class Run:
         path = self.shots / f"{name}.png"
         try:
             self.page.screenshot(path=str(path))
-        except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
+        except Exception as err:
             log(f"screenshot {name} failed: {err}")
         return path
 
@@ -204,7 +204,7 @@ class Run:
             row.first.click(timeout=10_000)
             expect(self.dialog()).to_be_visible(timeout=10_000)
             return
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             log(f"clicking the Controls row did not open the dialog ({err}); firing hass-more-info")
         self.page.locator("home-assistant").evaluate(
             """(el, entityId) => el.dispatchEvent(new CustomEvent("hass-more-info",
@@ -328,6 +328,7 @@ class Run:
             self.page.wait_for_url("**/config/devices/device/**")
             self.account_device_url = self.page.url
             expect(self.connection_row()).to_contain_text("Connected")
+            self.page.wait_for_timeout(1500)
             self.wait_for(
                 "the connectivity entity on", lambda: self.state_of(self.connection) == "on", 30
             )
@@ -353,6 +354,7 @@ class Run:
             log(f"heater unavailable after {self.unavailable_after} s")
             self.page.goto(self.heater_device_url)
             expect(self.controls_card()).to_contain_text("Unavailable")
+            self.page.wait_for_timeout(1500)  # let the page transition finish
             self.shot("device-unavailable")
         with self.step("network_up"):
             restored = time.monotonic()
@@ -373,7 +375,7 @@ class Run:
             expect(self.controls_card()).not_to_contain_text("Unavailable")
             self.page.goto(self.account_device_url)
             expect(self.connection_row()).to_contain_text("Connected")
-            self.page.wait_for_timeout(1000)
+            self.page.wait_for_timeout(1500)
             self.shot("connection-recovered")
             entries = self.api("GET", "/api/config/config_entries/entry?domain=navilink")
             assert entries[0]["state"] == "loaded", entries

@@ -1,0 +1,1 @@
+"""End-to-end test: scripts/develop's stack driven by Chromium."""
