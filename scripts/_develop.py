@@ -412,6 +412,7 @@ def _banner(state: dict[str, Any], elapsed: float, control: str) -> str:
         f"  {dev} state                   what the simulator thinks (JSON)",
         "The heater entities go unavailable 30 s after the connection is lost; the",
         "'Cloud connection' entity on the account device shows the raw link at once.",
+        "Reconnects back off up to 120 s: Navien NaviLink -> Configure (cog) shortens that.",
         "",
         "Logs:",
         f"  Home Assistant  {state['logs']['hass']}",
