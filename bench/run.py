@@ -567,6 +567,13 @@ class Bench:
             count * interval + 120,
             f"{expected} statuses from {n} heaters",
         )
+        # the integration's own status polls add replies: wait until hass has caught up
+        seen = len(self.records)
+        for _ in range(60):
+            await asyncio.sleep(1)
+            if len(self.records) == seen:
+                break
+            seen = len(self.records)
         b = self.meter.snap()
         window = self.meter.delta(a, b)
         recs = self.stamped_since(entry, t0, start)
@@ -589,6 +596,7 @@ class Bench:
             "compression": 30 / interval,
             "interval_s": interval,
             "messages": len(recs),
+            "pushed": expected,
             "latency_ms": summary(latencies),
             "window": window,
         }
@@ -609,7 +617,29 @@ class Bench:
                 await self.phase_scale()
             self.results["load"] = self.load.result(self.own_cpu_s())
         finally:
+            if self.hass is not None:
+                self.results["hass_log"] = scan_log(self.hass.log_path)
             self.results["bench_s"] = time.monotonic() - started
             await self.stop()
         self.results["pid"] = os.getpid()
         return self.results
+
+
+def scan_log(path: Path) -> dict[str, Any]:
+    """Warnings and errors hass logged about the integration during the run."""
+    blocking: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        if "Detected blocking call" in line and "'navilink'" in line:
+            call = line.split("Detected blocking call to ", 1)[1].split(" with args", 1)[0]
+            site = line.split(" at ", 1)[1].split(":", 1)[0] if " at " in line else "?"
+            key = f"{call} ({site})"
+            blocking[key] = blocking.get(key, 0) + 1
+        elif " ERROR " in line and "navilink" in line:
+            msg = line.split("] ", 1)[-1][:160]
+            errors[msg] = errors.get(msg, 0) + 1
+    return {"blocking_calls": blocking, "errors": errors}
