@@ -58,7 +58,7 @@ BINARY_SENSORS: tuple[NaviLinkBinarySensorDescription, ...] = (
     NaviLinkBinarySensorDescription(
         key="freeze_protection",
         translation_key="freeze_protection",
-        device_class=BinarySensorDeviceClass.COLD,
+        # Not COLD: the flag says the protection is enabled, not that the tank is cold.
         value_fn=lambda s: s.freeze_protection_enabled,
         exists_fn=lambda f: f is None or f.freeze_protection is not False,
     ),

@@ -543,6 +543,12 @@ class NaviLinkSession:
         else:
             transport.close()
 
+    async def _build_transport(self, tokens: Tokens) -> MqttTransport:
+        """Build off the loop: awscrt reads the CA file and package metadata while building."""
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._new_transport, tokens
+        )
+
     def _new_transport(self, tokens: Tokens) -> MqttTransport:
         assert self._loop is not None
         return MqttTransport(
@@ -570,7 +576,7 @@ class NaviLinkSession:
             await self._load_devices()
         else:
             tokens = await self.auth.ensure_valid()
-        transport = self._new_transport(tokens)
+        transport = await self._build_transport(tokens)
         self._transport = transport
         try:
             await transport.connect(self.options.connect_timeout)
@@ -643,7 +649,7 @@ class NaviLinkSession:
         try:
             tokens = await self.auth.ensure_valid(force_refresh=True)
             await self._teardown_transport(graceful=True)
-            transport = self._new_transport(tokens)
+            transport = await self._build_transport(tokens)
             self._transport = transport
             await transport.connect(self.options.connect_timeout)
             await self._restore_subscriptions()
