@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -63,6 +64,10 @@ class Broker:
                     "allow_anonymous true",
                     "persistence false",
                     "max_keepalive 65535",
+                    # Started as root, Mosquitto would switch to the "mosquitto" user, and the
+                    # kernel clears the parent-death signal on that switch: an orphan broker
+                    # could outlive a killed simulator. Stay the user we are.
+                    f"user {pwd.getpwuid(os.getuid()).pw_name}",
                     "log_dest stderr",
                     "log_type error",
                     "log_type warning",
