@@ -545,9 +545,7 @@ class NaviLinkSession:
 
     async def _build_transport(self, tokens: Tokens) -> MqttTransport:
         """Build off the loop: awscrt reads the CA file and package metadata while building."""
-        return await asyncio.get_running_loop().run_in_executor(
-            None, self._new_transport, tokens
-        )
+        return await asyncio.get_running_loop().run_in_executor(None, self._new_transport, tokens)
 
     def _new_transport(self, tokens: Tokens) -> MqttTransport:
         assert self._loop is not None
