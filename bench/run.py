@@ -616,6 +616,7 @@ class Bench:
             if "scale" in phases:
                 await self.phase_scale()
             self.results["load"] = self.load.result(self.own_cpu_s())
+            self.results["backoff_model"] = backoff_model()
         finally:
             if self.hass is not None:
                 self.results["hass_log"] = scan_log(self.hass.log_path)
@@ -643,3 +644,41 @@ def scan_log(path: Path) -> dict[str, Any]:
             msg = line.split("] ", 1)[-1][:160]
             errors[msg] = errors.get(msg, 0) + 1
     return {"blocking_calls": blocking, "errors": errors}
+
+
+def backoff_model(draws: int = 10_000, attempt_s: float = 0.05) -> list[dict[str, Any]]:
+    """Wait from the end of an outage to the first retry, under the real ReconnectPolicy.
+
+    Monte-Carlo over the policy's jitter; every failing attempt is taken to cost `attempt_s`
+    (the gateway refuses at once). Gives the distribution the single measured run is one draw of.
+    """
+    import random
+
+    from custom_components.navilink.client.policy import ReconnectPolicy
+
+    rng = random.Random(6)
+    cases = [
+        ("network down 30 s, default policy", ReconnectPolicy(), 30.0),
+        ("network down 5 min, default policy", ReconnectPolicy(), 300.0),
+        (
+            "network down 5 min ÷10 (30 s, policy ÷10)",
+            ReconnectPolicy(initial_delay=0.1, max_delay=12.0),
+            30.0,
+        ),
+    ]
+    out = []
+    for name, policy, outage in cases:
+        waits = []
+        attempts: list[float] = []
+        for _ in range(draws):
+            t, n = 0.0, 0
+            while True:
+                n += 1
+                t += policy.delay(n, rng)
+                if t >= outage:
+                    break
+                t += attempt_s
+            waits.append(t - outage)
+            attempts.append(n)
+        out.append({"name": name, "wait_s": summary(waits), "attempt": summary(attempts)})
+    return out
