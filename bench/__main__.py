@@ -24,7 +24,7 @@ ALL_PHASES = ("push", "commands", "recovery", "scale")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="shorter run (about 4 minutes)")
+    parser.add_argument("--quick", action="store_true", help="shorter run (about 3 minutes)")
     parser.add_argument("--phases", default=",".join(ALL_PHASES), help="comma-separated subset")
     parser.add_argument("--push-n", type=int, default=None, help="pushed statuses (latency)")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
