@@ -222,7 +222,9 @@ class Gateway:
         checked = self._check(request)
         if isinstance(checked, str):
             return self._refuse(request, checked)
-        ws = web.WebSocketResponse(protocols=("mqtt",), autoping=True, max_msg_size=0)
+        # timeout: how long a close waits for the client's close frame. A broker that goes
+        # away should reach the client at once, as it does on the real service.
+        ws = web.WebSocketResponse(protocols=("mqtt",), autoping=True, max_msg_size=0, timeout=1.0)
         if not ws.can_prepare(request).ok:
             return self._refuse(request, "not a websocket upgrade")
         await ws.prepare(request)

@@ -57,6 +57,29 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
             sw_version=_firmware(feature),
             via_device=(DOMAIN, coordinator.account_id),
         )
+        self._seen: tuple[object, ...] = ()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this heater's data or availability changed.
+
+        Every push goes through the coordinator; without this, one heater's status would
+        rewrite every entity of every heater on the account.
+        """
+        data = self.coordinator.data
+        seen = (
+            data.status.get(self.mac),
+            data.feature.get(self.mac),
+            data.energy.get(self.mac),
+            data.devices.get(self.mac),
+            self.available,
+        )
+        if len(seen) == len(self._seen) and all(
+            a is b for a, b in zip(seen, self._seen, strict=True)
+        ):
+            return
+        self._seen = seen
+        super()._handle_coordinator_update()
 
     @property
     def available(self) -> bool:

@@ -28,10 +28,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.navilink.const import DOMAIN
-from navilink_sim.testing import SimControl
+from custom_components.navilink.const import CONF_STATUS_INTERVAL, DOMAIN
+from navilink_sim.testing import SimControl, SimInfo
 
-from .conftest import setup_entry, wait_for
+from .conftest import FAST_OPTIONS, make_entry, setup_entry, wait_for
 
 
 def _eid(hass: HomeAssistant, platform: str, unique_id: str) -> str:
@@ -228,3 +228,37 @@ async def test_command_fails_when_heater_offline(
     await sim_control.set_online(mac, True)
     await wait_for(hass, lambda: hass.states.get(heater) is not None)
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_status_only_rewrites_its_own_heater(
+    hass: HomeAssistant,
+    sim: SimInfo,
+    sim_account: dict[str, Any],
+    sim_control: SimControl,
+) -> None:
+    """One heater's push does not rewrite the entities of the other heaters."""
+    other = await sim_control.add_device(sim_account["email"])
+    # no periodic status requests during the test: the only push is the one we ask for
+    entry = make_entry(sim, sim_account, {**FAST_OPTIONS, CONF_STATUS_INTERVAL: 3600})
+    await setup_entry(hass, entry)
+    mac = sim_account["devices"][0]
+    coordinator = entry.runtime_data
+    await wait_for(hass, lambda: other in coordinator.data.status)
+    mine = _eid(hass, "sensor", f"{mac}_tank_upper_temperature")
+    theirs = _eid(hass, "sensor", f"{other}_tank_upper_temperature")
+    await wait_for(hass, lambda: hass.states.get(theirs) is not None)
+    # let the start-up work finish: first statuses and the energy query of both heaters
+    await wait_for(hass, lambda: {mac, other} <= set(coordinator.data.energy))
+    await hass.async_block_till_done()
+    # HA updates last_reported in place on the same State object: keep the values
+    state_mine, state_theirs = hass.states.get(mine), hass.states.get(theirs)
+    assert state_mine is not None and state_theirs is not None
+    before_mine, before_theirs = state_mine.last_reported, state_theirs.last_reported
+
+    await coordinator.session.request_status(mac)
+    await hass.async_block_till_done()
+
+    state_mine, state_theirs = hass.states.get(mine), hass.states.get(theirs)
+    assert state_mine is not None and state_theirs is not None
+    assert state_mine.last_reported > before_mine
+    assert state_theirs.last_reported == before_theirs

@@ -882,19 +882,28 @@ class NaviLinkSession:
     # ------------------------------------------------------------------ liveness
 
     async def _poll_loop(self) -> None:
+        """A status request per device every `status_interval`, spread over the interval so
+        a large account's replies do not all arrive at once."""
         interval = self.options.status_interval
         if interval <= 0:
             return
         while True:
-            await asyncio.sleep(interval)
-            if not self._ready or self._check_watchdog():
-                continue
-            now = time.monotonic()
-            if self._devices and self._probe_outstanding_since is None:
-                # Armed only when something is sent: the echo of our own request comes back
-                # through the device subscription even when the heater itself is offline.
-                self._probe_outstanding_since = now
-            for mac, info in list(self._devices.items()):
+            macs = list(self._devices)
+            gap = interval / max(1, len(macs))
+            if not macs:
+                await asyncio.sleep(interval)
+            for index, mac in enumerate(macs):
+                await asyncio.sleep(gap)
+                if not self._ready or (index == 0 and self._check_watchdog()):
+                    break
+                info = self._devices.get(mac)
+                if info is None:
+                    continue
+                now = time.monotonic()
+                if self._probe_outstanding_since is None:
+                    # Armed only when something is sent: the echo of our own request comes
+                    # back through the device subscription even when the heater is offline.
+                    self._probe_outstanding_since = now
                 request = status_request(
                     client_id=self.client_id,
                     session_id=self.session_id,
