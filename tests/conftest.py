@@ -22,7 +22,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last; the long soak only with --soak (or NAVILINK_SOAK=1)."""
-    soak = config.getoption("--soak") or os.environ.get("NAVILINK_SOAK") == "1"
+    soak = config.getoption("--soak") or os.environ.get("NAVILINK_SOAK", "") in ("1", "true", "yes")
     skip_soak = pytest.mark.skip(reason="long soak: run with --soak or NAVILINK_SOAK=1")
     for item in items:
         if item.get_closest_marker("soak") is not None and not soak:
