@@ -64,7 +64,6 @@ class Broker:
                     "allow_anonymous true",
                     "persistence false",
                     "max_keepalive 65535",
-                    "set_tcp_nodelay true",
                     # Started as root, Mosquitto would switch to the "mosquitto" user, and the
                     # kernel clears the parent-death signal on that switch: an orphan broker
                     # could outlive a killed simulator. Stay the user we are.
