@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -255,3 +257,20 @@ class SimControl:
             body["token_ttl"] = token_ttl
         result: dict[str, Any] = await self._call("POST", "/config", body)
         return result
+
+
+@contextlib.contextmanager
+def running_sim(state_dir: Path, *args: str) -> Iterator[SimInfo]:
+    """A simulator process for the block, its files and log in `state_dir`."""
+    with SimProcess(*args, "--state-dir", str(state_dir), log_file=state_dir / "sim.log") as info:
+        yield info
+
+
+@contextlib.asynccontextmanager
+async def isolated_control(info: SimInfo) -> AsyncIterator[SimControl]:
+    """A control client that clears every fault when the block ends (test isolation)."""
+    async with SimControl(info.control_url) as control:
+        try:
+            yield control
+        finally:
+            await control.reset()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from navilink_sim.testing import SimControl, SimInfo, SimProcess
+from navilink_sim.testing import SimControl, SimInfo, isolated_control, running_sim
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,34 +37,17 @@ def _sockets_on(socket_enabled: None) -> None:
 @pytest.fixture(scope="session")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimInfo]:
     """One ``python -m navilink_sim --heaters 2 --speed 60`` for the whole session."""
-    state_dir: Path = tmp_path_factory.mktemp("navilink_sim")
-    proc = SimProcess(
-        "--heaters",
-        "2",
-        "--speed",
-        "60",
-        "--state-dir",
-        str(state_dir),
-        log_file=state_dir / "sim.log",
-    )
-    info = proc.start()
-    try:
+    with running_sim(
+        tmp_path_factory.mktemp("navilink_sim"), "--heaters", "2", "--speed", "60"
+    ) as info:
         yield info
-    finally:
-        proc.stop()
 
 
 @pytest.fixture
 async def sim_control(sim: SimInfo) -> AsyncIterator[SimControl]:
     """Control API client; resets the simulator's faults after the test."""
-    control = SimControl(sim.control_url)
-    try:
+    async with isolated_control(sim) as control:
         yield control
-    finally:
-        try:
-            await control.reset()
-        finally:
-            await control.close()
 
 
 @pytest.fixture

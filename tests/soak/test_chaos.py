@@ -47,7 +47,7 @@ from custom_components.navilink.client import (
     ReconnectPolicy,
     SessionOptions,
 )
-from navilink_sim.testing import SimControl, SimInfo, SimProcess
+from navilink_sim.testing import SimControl, SimInfo, isolated_control, running_sim
 
 SEED = 20261123
 
@@ -170,33 +170,16 @@ class ChaosStats:
 @pytest.fixture(scope="module")
 def chaos_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimInfo]:
     """A simulator of our own: the storm restarts its broker hundreds of times."""
-    state_dir: Path = tmp_path_factory.mktemp("chaos_sim")
-    proc = SimProcess(
-        "--heaters",
-        "0",
-        "--speed",
-        "120",
-        "--state-dir",
-        str(state_dir),
-        log_file=state_dir / "sim.log",
-    )
-    info = proc.start()
-    try:
+    with running_sim(
+        tmp_path_factory.mktemp("chaos_sim"), "--heaters", "0", "--speed", "120"
+    ) as info:
         yield info
-    finally:
-        proc.stop()
 
 
 @pytest.fixture
 async def chaos_control(chaos_sim: SimInfo) -> AsyncIterator[SimControl]:
-    control = SimControl(chaos_sim.control_url)
-    try:
+    async with isolated_control(chaos_sim) as control:
         yield control
-    finally:
-        try:
-            await control.reset()
-        finally:
-            await control.close()
 
 
 class Chaos:
