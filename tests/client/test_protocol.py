@@ -24,6 +24,7 @@ from custom_components.navilink.client.protocol import (
     CommandCode,
     InboundMessage,
     MessageKind,
+    Target,
     ack_topic,
     app_connection_payload,
     app_connection_topic,
@@ -52,12 +53,7 @@ from .test_models import FULL_FEATURE, FULL_STATUS
 MAC = "04786332fca0"
 CID = "navien-client-1a2b3c4d"
 SID = "0123456789abcdef0123456789abcdef"
-IDS: dict[str, Any] = {
-    "client_id": CID,
-    "session_id": SID,
-    "mac": MAC,
-    "additional_value": "5322",
-}
+TARGET = Target(client_id=CID, session_id=SID, mac=MAC, additional_value="5322")
 
 
 # --------------------------------------------------------------------------- codes, topics
@@ -137,7 +133,7 @@ def test_temperature_encoding() -> None:
 
 
 def test_status_request_envelope() -> None:
-    req = status_request(**IDS)
+    req = status_request(TARGET)
     topic = f"cmd/52/navilink-{MAC}/st"
     assert req.topic == topic
     assert req.suffix == "st"
@@ -159,14 +155,14 @@ def test_status_request_envelope() -> None:
 
 
 def test_feature_request() -> None:
-    req = feature_request(**IDS)
+    req = feature_request(TARGET)
     assert req.topic == f"cmd/52/navilink-{MAC}/st/did"
     assert req.payload["request"]["command"] == 16777217
     assert set(req.payload["request"]) == {"command", "deviceType", "macAddress", "additionalValue"}
 
 
 def test_mode_request_envelope() -> None:
-    req = mode_request(**IDS, command=CommandCode.DHW_MODE, param=[5, 14])
+    req = mode_request(TARGET, command=CommandCode.DHW_MODE, param=[5, 14])
     assert req.topic == f"cmd/52/navilink-{MAC}/ctrl"
     assert req.payload["request"] == {
         "command": 33554437,
@@ -178,17 +174,17 @@ def test_mode_request_envelope() -> None:
         "paramStr": "",
     }
     assert req.payload["responseTopic"] == f"cmd/52/navilink-{MAC}/{CID}/res"
-    off = mode_request(**IDS, command=CommandCode.POWER_OFF)
+    off = mode_request(TARGET, command=CommandCode.POWER_OFF)
     assert off.payload["request"]["mode"] == "power-off"
     assert off.payload["request"]["param"] == []
-    explicit = mode_request(**IDS, command=33554499, mode="custom", param=[1])
+    explicit = mode_request(TARGET, command=33554499, mode="custom", param=[1])
     assert explicit.payload["request"]["mode"] == "custom"
     with pytest.raises(ValueError, match="no mode name"):
-        mode_request(**IDS, command=CommandCode.STATUS)
+        mode_request(TARGET, command=CommandCode.STATUS)
 
 
 def test_energy_request_envelope() -> None:
-    req = energy_request(**IDS, year=2025, months=[1, 2])
+    req = energy_request(TARGET, year=2025, months=[1, 2])
     assert req.topic == f"cmd/52/navilink-{MAC}/st/energy-usage-daily-query/rd"
     assert req.payload["responseTopic"] == f"cmd/52/{CID}/res/energy-usage-daily-query/rd"
     assert req.payload["request"]["command"] == 16777225
@@ -197,27 +193,27 @@ def test_energy_request_envelope() -> None:
 
 
 def test_reservation_requests() -> None:
-    read = reservation_read_request(**IDS)
+    read = reservation_read_request(TARGET)
     assert read.topic == f"cmd/52/navilink-{MAC}/st/rsv/rd"
     assert read.payload["responseTopic"] == f"cmd/52/{CID}/res/rsv/rd"
     assert read.payload["request"]["command"] == 16777222
     entry = {"enable": 2, "week": 124, "hour": 6, "min": 0, "mode": 1, "param": 120}
-    write = reservation_write_request(**IDS, enabled=True, entries=[entry])
+    write = reservation_write_request(TARGET, enabled=True, entries=[entry])
     assert write.topic == f"cmd/52/navilink-{MAC}/ctrl/rsv/rd"
     assert write.payload["responseTopic"] == f"cmd/52/{CID}/res/rsv/rd"
     assert write.payload["request"]["command"] == 16777226
     assert write.payload["request"]["reservationUse"] == 2
     assert write.payload["request"]["reservation"] == [entry]
-    off = reservation_write_request(**IDS, enabled=False, entries=[])
+    off = reservation_write_request(TARGET, enabled=False, entries=[])
     assert off.payload["request"]["reservationUse"] == 1
 
 
 def test_tou_read_and_build_request_extra() -> None:
-    tou = tou_read_request(**IDS, controller_serial_number="SER1")
+    tou = tou_read_request(TARGET, controller_serial_number="SER1")
     assert tou.topic == f"cmd/52/navilink-{MAC}/ctrl/tou/rd"
     assert tou.payload["request"]["controllerSerialNumber"] == "SER1"
     assert tou.payload["responseTopic"] == f"cmd/52/{CID}/res/tou/rd"
-    custom = build_request(**IDS, suffix="ctrl", command=1, response_topic="x/y", extra={"a": 1})
+    custom = build_request(TARGET, suffix="ctrl", command=1, response_topic="x/y", extra={"a": 1})
     assert custom.payload["responseTopic"] == "x/y"
     assert custom.payload["request"]["a"] == 1
 
@@ -297,7 +293,7 @@ def test_parse_feature_reply() -> None:
 
 
 def test_own_request_echo_is_ignored() -> None:
-    req = status_request(**IDS)
+    req = status_request(TARGET)
     assert parse_inbound(req.topic, payload_bytes(req)) is None
 
 

@@ -176,6 +176,16 @@ def fahrenheit_to_raw(fahrenheit: float) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """Who sends a request and to which device: repeated in every envelope (spec 5.1)."""
+
+    client_id: str
+    session_id: str
+    mac: str
+    additional_value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """A request ready to publish (QoS 1) on ``topic``."""
 
@@ -186,70 +196,51 @@ class Request:
 
 
 def build_request(
+    target: Target,
     *,
-    client_id: str,
-    session_id: str,
-    mac: str,
-    additional_value: str,
     suffix: str,
     command: int,
     response_topic: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Request:
     """Build the exact envelope of spec section 5.1."""
-    topic = device_topic(mac, suffix)
+    topic = device_topic(target.mac, suffix)
     inner: dict[str, Any] = {
         "command": int(command),
         "deviceType": DEVICE_TYPE,
-        "macAddress": mac,
-        "additionalValue": additional_value,
+        "macAddress": target.mac,
+        "additionalValue": target.additional_value,
     }
     if extra:
         inner.update(extra)
     payload: dict[str, Any] = {
-        "clientID": client_id,
-        "sessionID": session_id,
+        "clientID": target.client_id,
+        "sessionID": target.session_id,
         "protocolVersion": PROTOCOL_VERSION,
         "requestTopic": topic,
-        "responseTopic": response_topic or ack_topic(mac, client_id),
+        "responseTopic": response_topic or ack_topic(target.mac, target.client_id),
         "request": inner,
     }
     return Request(topic=topic, payload=payload, suffix=suffix, command=int(command))
 
 
-def status_request(*, client_id: str, session_id: str, mac: str, additional_value: str) -> Request:
+def _client_reply(target: Target, response: str) -> str:
+    """Replies that go to the client's own topic rather than the device's ack topic."""
+    return client_response_topic(target.client_id, response)
+
+
+def status_request(target: Target) -> Request:
     """Status query (``st``); the reply carries ``response.status`` on the ack topic."""
-    return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
-        suffix=SUFFIX_STATUS,
-        command=CommandCode.STATUS,
-    )
+    return build_request(target, suffix=SUFFIX_STATUS, command=CommandCode.STATUS)
 
 
-def feature_request(*, client_id: str, session_id: str, mac: str, additional_value: str) -> Request:
+def feature_request(target: Target) -> Request:
     """Device-info query (``st/did``); the reply carries ``response.feature``."""
-    return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
-        suffix=SUFFIX_FEATURE,
-        command=CommandCode.FEATURE,
-    )
+    return build_request(target, suffix=SUFFIX_FEATURE, command=CommandCode.FEATURE)
 
 
 def mode_request(
-    *,
-    client_id: str,
-    session_id: str,
-    mac: str,
-    additional_value: str,
-    command: int,
-    param: Sequence[int] = (),
-    mode: str | None = None,
+    target: Target, *, command: int, param: Sequence[int] = (), mode: str | None = None
 ) -> Request:
     """A mode/param control on ``ctrl`` (spec 6.2).
 
@@ -261,93 +252,55 @@ def mode_request(
         except (ValueError, KeyError) as err:
             raise ValueError(f"no mode name known for command {command}") from err
     return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
+        target,
         suffix=SUFFIX_CONTROL,
         command=command,
         extra={"mode": mode, "param": [int(p) for p in param], "paramStr": ""},
     )
 
 
-def energy_request(
-    *,
-    client_id: str,
-    session_id: str,
-    mac: str,
-    additional_value: str,
-    year: int,
-    months: Sequence[int],
-) -> Request:
+def energy_request(target: Target, *, year: int, months: Sequence[int]) -> Request:
     """Energy-usage query; the reply comes on ``cmd/52/{cid}/res/energy-usage-daily-query/rd``."""
     return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
+        target,
         suffix=SUFFIX_ENERGY,
         command=CommandCode.ENERGY_USAGE,
-        response_topic=client_response_topic(client_id, RESPONSE_ENERGY),
+        response_topic=_client_reply(target, RESPONSE_ENERGY),
         extra={"year": int(year), "month": [int(m) for m in months]},
     )
 
 
-def reservation_read_request(
-    *, client_id: str, session_id: str, mac: str, additional_value: str
-) -> Request:
+def reservation_read_request(target: Target) -> Request:
     """Reservation read; the reply comes on ``cmd/52/{cid}/res/rsv/rd``."""
     return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
+        target,
         suffix=SUFFIX_RESERVATION_READ,
         command=CommandCode.RESERVATION_READ,
-        response_topic=client_response_topic(client_id, RESPONSE_RESERVATION),
+        response_topic=_client_reply(target, RESPONSE_RESERVATION),
     )
 
 
 def reservation_write_request(
-    *,
-    client_id: str,
-    session_id: str,
-    mac: str,
-    additional_value: str,
-    enabled: bool,
-    entries: Sequence[Mapping[str, Any]],
+    target: Target, *, enabled: bool, entries: Sequence[Mapping[str, Any]]
 ) -> Request:
     """Reservation write (``ctrl/rsv/rd``); ``entries`` are wire dicts
     (see ``ReservationSchedule.to_wire()``). The echo comes on ``.../res/rsv/rd``."""
     return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
+        target,
         suffix=SUFFIX_RESERVATION_WRITE,
         command=CommandCode.RESERVATION_WRITE,
-        response_topic=client_response_topic(client_id, RESPONSE_RESERVATION),
+        response_topic=_client_reply(target, RESPONSE_RESERVATION),
         extra={"reservationUse": 2 if enabled else 1, "reservation": [dict(e) for e in entries]},
     )
 
 
-def tou_read_request(
-    *,
-    client_id: str,
-    session_id: str,
-    mac: str,
-    additional_value: str,
-    controller_serial_number: str,
-) -> Request:
+def tou_read_request(target: Target, *, controller_serial_number: str) -> Request:
     """TOU read (``ctrl/tou/rd`` with only the serial); reply on ``.../res/tou/rd``."""
     return build_request(
-        client_id=client_id,
-        session_id=session_id,
-        mac=mac,
-        additional_value=additional_value,
+        target,
         suffix=SUFFIX_TOU,
         command=CommandCode.TOU,
-        response_topic=client_response_topic(client_id, RESPONSE_TOU),
+        response_topic=_client_reply(target, RESPONSE_TOU),
         extra={"controllerSerialNumber": controller_serial_number},
     )
 

@@ -65,6 +65,7 @@ from .protocol import (
     InboundMessage,
     MessageKind,
     Request,
+    Target,
     celsius_to_raw,
     client_subscriptions,
     device_subscription,
@@ -905,10 +906,7 @@ class NaviLinkSession:
                     # back through the device subscription even when the heater is offline.
                     self._probe_outstanding_since = now
                 request = status_request(
-                    client_id=self.client_id,
-                    session_id=self.session_id,
-                    mac=mac,
-                    additional_value=info.additional_value,
+                    Target(self.client_id, self.session_id, mac, info.additional_value)
                 )
                 self._probe_sent_at[mac] = now
                 self._spawn(self._publish_quiet(request), "navilink-probe")
@@ -1095,13 +1093,8 @@ class NaviLinkSession:
 
     # -- request builders -----------------------------------------------------------------
 
-    def _common(self, mac: str) -> dict[str, str]:
-        return {
-            "client_id": self.client_id,
-            "session_id": self.session_id,
-            "mac": mac,
-            "additional_value": self._info(mac).additional_value,
-        }
+    def _target(self, mac: str) -> Target:
+        return Target(self.client_id, self.session_id, mac, self._info(mac).additional_value)
 
     async def _control(
         self,
@@ -1111,7 +1104,7 @@ class NaviLinkSession:
         label: str,
         confirmed: Callable[[DeviceStatus], bool],
     ) -> DeviceStatus:
-        request = mode_request(command=command, param=param, **self._common(mac))
+        request = mode_request(self._target(mac), command=command, param=param)
 
         def match(message: InboundMessage) -> DeviceStatus | None:
             if message.kind is not MessageKind.STATUS:
@@ -1130,7 +1123,7 @@ class NaviLinkSession:
 
     async def request_status(self, mac: str) -> DeviceStatus:
         """Ask for a fresh status."""
-        request = status_request(**self._common(mac))
+        request = status_request(self._target(mac))
         result: DeviceStatus = await self._execute(
             mac,
             request,
@@ -1141,7 +1134,7 @@ class NaviLinkSession:
 
     async def request_feature(self, mac: str) -> DeviceFeature:
         """Ask for the device's features (capabilities, limits, firmware)."""
-        request = feature_request(**self._common(mac))
+        request = feature_request(self._target(mac))
         result: DeviceFeature = await self._execute(
             mac,
             request,
@@ -1293,7 +1286,7 @@ class NaviLinkSession:
         """Daily energy use for the given months."""
         if not months or any(not 1 <= m <= 12 for m in months):
             raise OutOfRangeError("months must be between 1 and 12")
-        request = energy_request(year=year, months=months, **self._common(mac))
+        request = energy_request(self._target(mac), year=year, months=months)
 
         def match(message: InboundMessage) -> EnergyUsage | None:
             if message.kind is not MessageKind.ENERGY:
@@ -1305,7 +1298,7 @@ class NaviLinkSession:
 
     async def read_reservations(self, mac: str) -> ReservationSchedule:
         """The device's reservation schedule."""
-        request = reservation_read_request(**self._common(mac))
+        request = reservation_read_request(self._target(mac))
         result: ReservationSchedule = await self._execute(
             mac, request, "reservation read", _reservation_match
         )
@@ -1317,7 +1310,7 @@ class NaviLinkSession:
         """Replace the reservation schedule; confirmed by the device's echo."""
         schedule = ReservationSchedule(enabled=enabled, entries=tuple(entries))
         request = reservation_write_request(
-            enabled=enabled, entries=schedule.to_wire(), **self._common(mac)
+            self._target(mac), enabled=enabled, entries=schedule.to_wire()
         )
 
         def match(message: InboundMessage) -> ReservationSchedule | None:
