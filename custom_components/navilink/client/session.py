@@ -394,19 +394,13 @@ class NaviLinkSession:
         self._stopping = True
         self._running = False
         self._ready = False
-        for handle in (self._stable_timer, self._rotation_timer):
-            if handle is not None:
-                handle.cancel()
-        self._stable_timer = self._rotation_timer = None
+        self._cancel_timers()
         tasks = [t for t in self._tasks if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        for cmd in [*self._queue, *self._inflight]:
-            self._fail(cmd, SessionStoppedError("the NaviLink session was stopped"))
-        self._queue.clear()
-        self._inflight.clear()
+        self._fail_all(SessionStoppedError("the NaviLink session was stopped"))
         await self._teardown_transport(graceful=self.connected)
         if self.health.state is not ConnectionState.STOPPED:
             self._transition(ConnectionState.STOPPED, ConnectionEventType.STOPPED, "stopped")
@@ -607,6 +601,13 @@ class NaviLinkSession:
             if info.online is not False:
                 self._spawn(self._fetch_device(mac), "navilink-fetch")
 
+    def _cancel_timers(self) -> None:
+        """The stable-connection reset and the credential renewal belong to one connection."""
+        for handle in (self._stable_timer, self._rotation_timer):
+            if handle is not None:
+                handle.cancel()
+        self._stable_timer = self._rotation_timer = None
+
     def _arm_stable_timer(self) -> None:
         """Reset the backoff sequence once the connection has been stable for a while."""
         if self._stable_timer is not None:
@@ -672,12 +673,7 @@ class NaviLinkSession:
         """The connection is gone (interruption, failed renewal, watchdog)."""
         self._ready = False
         self._requeue_inflight()
-        if self._stable_timer is not None:
-            self._stable_timer.cancel()
-            self._stable_timer = None
-        if self._rotation_timer is not None:
-            self._rotation_timer.cancel()
-            self._rotation_timer = None
+        self._cancel_timers()
         now = datetime.now(UTC)
         self.health.last_disconnected_at = now
         self.health.last_disconnect_reason = reason
@@ -703,7 +699,7 @@ class NaviLinkSession:
 
     def _on_connect_failure(self, err: NaviLinkError) -> None:
         self.health.last_disconnect_reason = str(err)
-        if is_auth_rejection(err) or "WEBSOCKET_UPGRADE" in str(err):
+        if is_auth_rejection(err):
             # The server was reached and refused our signature: renew credentials next time.
             self._force_deep = True
 
