@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by scripts/test, scripts/develop, scripts/lint and scripts/bench.
-# Makes sure this checkout has: a Python >= 3.13.2, a .venv with the pinned packages, and Mosquitto.
+# Makes sure this checkout has: a Python >= 3.14, a .venv with the pinned packages, and Mosquitto.
 # A second run does no install work: packages are reinstalled only when the requirement files change.
 set -euo pipefail
 
@@ -9,25 +9,29 @@ VENV="$ROOT/.venv"
 say() { printf '\033[1m[navilink]\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-py_ok() { "$1" -c 'import sys, ssl, sqlite3; sys.exit(0 if sys.version_info >= (3, 13, 2) else 1)' >/dev/null 2>&1; }
+py_ok() { "$1" -c 'import sys, ssl, sqlite3; sys.exit(0 if sys.version_info >= (3, 14) else 1)' >/dev/null 2>&1; }
 
 find_python() {
+  # Home Assistant >= 2026.3 needs Python 3.14. Looked for, in order: $PYTHON, PATH, pyenv, uv.
   local c p
   if [ -n "${PYTHON:-}" ]; then
     p=$(command -v "$PYTHON" 2>/dev/null) || die "PYTHON=$PYTHON is not an executable"
-    py_ok "$p" || die "PYTHON=$PYTHON is older than 3.13.2 (or lacks ssl/sqlite3); Home Assistant 2026.2 needs >= 3.13.2"
+    py_ok "$p" || die "PYTHON=$PYTHON is not Python >= 3.14 with ssl and sqlite3, which Home Assistant needs"
     echo "$p"; return
   fi
-  for c in python3.14 python3.13 python3; do
+  for c in python3.14 python3.15 python3; do
     p=$(command -v "$c" 2>/dev/null) || continue
     if py_ok "$p"; then echo "$p"; return; fi
   done
-  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -rV); do
+  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[4-9]*/bin/python3 2>/dev/null | sort -rV); do
     if py_ok "$p"; then echo "$p"; return; fi
   done
-  local hint="install Python >= 3.13.2 and run again with PYTHON=/path/to/python3.13"
-  [ -x "$ROOT/../shared/tools/ensure-python" ] && hint="run: PYTHON=\$(../shared/tools/ensure-python) $0"
-  die "no Python >= 3.13.2 found on PATH or in pyenv (Home Assistant 2026.2 needs it); $hint"
+  if command -v uv >/dev/null 2>&1 && p=$(uv python find 3.14 2>/dev/null) && py_ok "$p"; then
+    echo "$p"; return
+  fi
+  local hint="install Python 3.14 (python.org, pyenv install 3.14, or uv python install 3.14) and run again"
+  [ -x "$ROOT/../shared/tools/ensure-python314" ] && hint="run: PYTHON=\$(../shared/tools/ensure-python314) $0"
+  die "no Python 3.14 found on PATH, in pyenv or with uv (Home Assistant needs it); $hint"
 }
 
 ensure_venv() {
