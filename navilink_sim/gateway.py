@@ -110,6 +110,10 @@ class Gateway:
         self.refusal_count = 0
         self.refusals: deque[dict[str, Any]] = deque(maxlen=20)
         self.accepted_count = 0
+        # A CONNECT whose client id another live relay already carries: the broker will close
+        # one of the two. A client that keeps two connections alive fights itself this way.
+        self.takeover_count = 0
+        self.takeovers: deque[dict[str, Any]] = deque(maxlen=20)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._watchdog: asyncio.Task[None] | None = None
@@ -273,9 +277,18 @@ class Gateway:
             if first:
                 first = False
                 relay.client_id = parse_connect_client_id(data)
+                self._note_client_id(relay)
             await self._not_blackholed.wait()
             writer.write(data)
             await writer.drain()
+
+    def _note_client_id(self, relay: Relay) -> None:
+        if relay.client_id is None:
+            return
+        if any(r is not relay and r.client_id == relay.client_id for r in self.relays.values()):
+            self.takeover_count += 1
+            self.takeovers.append({"time": time.time(), "client_id": relay.client_id})
+            _LOGGER.info("client id %s connected again while its old connection lives", relay.client_id)
 
     async def _broker_to_client(
         self, reader: asyncio.StreamReader, ws: web.WebSocketResponse
@@ -293,5 +306,6 @@ class Gateway:
             "port": self.port,
             "connections": [r.describe() for r in self.relays.values()],
             "accepted": self.accepted_count,
+            "takeovers": {"count": self.takeover_count, "last": list(self.takeovers)},
             "refusals": {"count": self.refusal_count, "last": list(self.refusals)},
         }
