@@ -50,6 +50,7 @@ from custom_components.navilink.client import (
 from navilink_sim.testing import SimControl, SimInfo, isolated_control, running_sim
 
 SEED = 20261123
+QUIET_WINDOW = 5.0  # seconds after recovery in which no second connection may appear
 
 # The client's clock, scaled down: same code paths, tens of milliseconds instead of minutes.
 CHAOS_POLICY = ReconnectPolicy(
@@ -77,8 +78,8 @@ CHAOS_OPTIONS = SessionOptions(
     device_refresh_interval=1.0,
     resubscribe_retry=0.2,
     initial_data_timeout=5.0,
-    sdk_reconnect_min_secs=30,
-    sdk_reconnect_max_secs=60,
+    sdk_reconnect_min_secs=1,
+    sdk_reconnect_max_secs=2,
 )
 
 FAULT_KINDS = (
@@ -451,6 +452,15 @@ async def run_chaos(
         for mac in macs:
             fresh = await session.request_status(mac)
             assert fresh.dhw_temperature is not None
+        # no abandoned connection lives on beside the session's own: a quiet window with no
+        # CONNECT of our client id while another lives (awscrt's own reconnect is scaled to
+        # 1-2 s, so a surviving connection would fight within it), and exactly one left
+        takeovers = (await control.state())["gateway"]["takeovers"]["count"]
+        await asyncio.sleep(QUIET_WINDOW)
+        gateway = (await control.state())["gateway"]
+        live = [c for c in gateway["connections"] if c["client_id"] == session.client_id]
+        assert gateway["takeovers"]["count"] == takeovers, gateway["takeovers"]
+        assert len(live) == 1, gateway["connections"]
         counters = session.health.counters
         summary = {
             **chaos.stats.as_dict(),

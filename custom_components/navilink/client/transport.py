@@ -114,6 +114,7 @@ class MqttTransport:
         self.operation_timeout = operation_timeout
         self.closed = False
         self.silenced = False  # the owner has moved on: late callbacks are ignored
+        self._connect_future: Future[Any] | None = None
         provider = crt_auth.AwsCredentialsProvider.new_static(
             credentials.access_key_id, credentials.secret_key, credentials.session_token
         )
@@ -133,6 +134,7 @@ class MqttTransport:
                 reconnect_max_timeout_secs=sdk_reconnect_max_secs,
                 on_connection_interrupted=self._crt_interrupted,
                 on_connection_resumed=self._crt_resumed,
+                on_connection_success=self._crt_connected,
             )
         )
 
@@ -151,6 +153,12 @@ class MqttTransport:
         self, connection: Any, return_code: Any, session_present: bool, **kwargs: Any
     ) -> None:
         self._post(self._deliver_resumed, bool(session_present))
+
+    def _crt_connected(self, connection: Any, callback_data: Any = None, **kwargs: Any) -> None:
+        # Every successful (re)connect, on an awscrt thread. A closed transport must not stay
+        # connected: awscrt would keep it alive and reconnecting beside its replacement.
+        if self.closed:
+            self._disconnect_abandoned()
 
     def _crt_message(self, topic: str, payload: bytes, **kwargs: Any) -> None:
         self._post(self._deliver_message, topic, bytes(payload))
@@ -191,8 +199,9 @@ class MqttTransport:
 
     async def connect(self, timeout: float | None = None) -> bool:
         """Open the connection; returns session_present."""
+        self._connect_future = self._connection.connect()
         result = await self._await(
-            self._connection.connect(), "connect", timeout or self.operation_timeout
+            self._connect_future, "connect", timeout or self.operation_timeout
         )
         return bool(result.get("session_present")) if isinstance(result, dict) else False
 
@@ -219,17 +228,35 @@ class MqttTransport:
         reconnecting); returns awscrt's future, or None when already closed.
 
         awscrt never completes that future for a connection that is interrupted, so callers
-        on a recovery path must not wait for it.
+        on a recovery path must not wait for it. awscrt refuses to disconnect a connection
+        that is still connecting (the future fails with "not connected"); such a connect may
+        complete much later (a blackhole that lifts), so it is closed the moment it does.
         """
         if self.closed:
             return None
         self.closed = True
+        pending = self._connect_future
+        if pending is not None and not pending.done():
+            pending.add_done_callback(self._close_when_connected)
+        return self._disconnect_abandoned()
+
+    def _close_when_connected(self, future: Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self._disconnect_abandoned()
+
+    def _disconnect_abandoned(self) -> Future[Any] | None:
         try:
             future: Future[Any] = self._connection.disconnect()
-            return future
-        except Exception as err:  # not connected at all
+        except Exception as err:  # awscrt reports most refusals through the future instead
             _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
             return None
+        future.add_done_callback(self._log_disconnect_refusal)
+        return future
+
+    def _log_disconnect_refusal(self, future: Future[Any]) -> None:
+        err = None if future.cancelled() else future.exception()
+        if err is not None:
+            _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
 
     async def disconnect(self, timeout: float = 5.0) -> None:
         """Close and wait (bounded) for the broker to see the DISCONNECT; never raises."""
