@@ -26,7 +26,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json()
-    except (json.JSONDecodeError, ValueError):
+    except json.JSONDecodeError, ValueError:
         raise web.HTTPBadRequest(
             text=json.dumps({"ok": False, "error": "invalid JSON"}),
             content_type="application/json",
@@ -47,7 +47,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         return web.json_response(sim.state())
 
     async def reset(_: web.Request) -> web.Response:
-        sim.reset()
+        await sim.reset()
         return _ok()
 
     async def drop(_: web.Request) -> web.Response:
@@ -58,7 +58,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         value = body.get("state")
         if value not in ("up", "down", "blackhole"):
             return _err(400, "state must be up, down or blackhole")
-        sim.set_network(value)
+        await sim.set_network(value)
         return _ok(network=value)
 
     async def broker_restart(_: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import itertools
 import logging
+import socket
 import ssl
 import time
 from collections import deque
@@ -117,20 +118,33 @@ class Gateway:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._watchdog: asyncio.Task[None] | None = None
+        self._site: web.SockSite | None = None
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/mqtt", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, ssl_context=self.ssl_context)
-        await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1]
+        await self._listen()
         self._watchdog = asyncio.create_task(self._watch_credentials(), name="gw-watchdog")
         _LOGGER.info("gateway listening on wss://127.0.0.1:%s/mqtt", self.port)
+
+    async def _listen(self) -> None:
+        """Accept connections on `self.port` (a fresh port the first time)."""
+        assert self._runner is not None
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._site = web.SockSite(self._runner, sock, ssl_context=self.ssl_context)
+        await self._site.start()
+
+    async def _unlisten(self) -> None:
+        """Refuse new TCP connections (a network that is down), keep the port for later."""
+        site, self._site = self._site, None
+        if site is not None:
+            await site.stop()
 
     async def stop(self) -> None:
         if self._watchdog is not None:
@@ -148,7 +162,13 @@ class Gateway:
             relay.abort()
         return len(relays)
 
-    def set_network(self, state: NetworkState) -> None:
+    async def set_network(self, state: NetworkState) -> None:
+        """up: normal. down: live connections dropped and new TCP connections refused (what a
+        reachability probe sees). blackhole: traffic and upgrades stall, connects still open."""
+        if state == "down":
+            await self._unlisten()
+        elif self._site is None:
+            await self._listen()
         self.network = state
         if state == "blackhole":
             self._not_blackholed.clear()

@@ -266,9 +266,9 @@ class Simulator:
         assert self.gateway is not None
         return self.gateway.drop_all()
 
-    def set_network(self, state: NetworkState) -> None:
+    async def set_network(self, state: NetworkState) -> None:
         assert self.gateway is not None
-        self.gateway.set_network(state)
+        await self.gateway.set_network(state)
 
     async def restart_broker(self) -> None:
         assert self.broker is not None
@@ -283,8 +283,8 @@ class Simulator:
     ) -> None:
         self.rest_fault = rest.RestFault(count=count, status=status, delay_s=delay_s)
 
-    def reset(self) -> None:
-        self.set_network("up")
+    async def reset(self) -> None:
+        await self.set_network("up")
         self.rest_fault = rest.RestFault()
         self.accounts.credential_ttl = self.config.credential_ttl
         self.accounts.token_ttl = self.config.token_ttl

@@ -250,3 +250,20 @@ async def test_credential_lifetime_drops_live_connection(
         await client.disconnect()
     state = await sim_control.state()
     assert all(c["client_id"] != client.client_id for c in state["gateway"]["connections"])
+
+
+async def test_network_down_refuses_tcp_connects_until_up(
+    sim: SimInfo, sim_control: SimControl
+) -> None:
+    """What a reachability probe sees: a down network refuses even a bare TCP connect."""
+    port = sim.gateway_port
+    await sim_control.network("down")
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection("127.0.0.1", port)
+    await sim_control.network("blackhole")  # stalls traffic, but the endpoint answers TCP
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.close()
+    await sim_control.network("up")
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.close()
+    assert (await sim_control.state())["gateway"]["port"] == port
