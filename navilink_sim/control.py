@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from navilink_sim.simulator import Simulator
+from navilink_sim.backend import Backend
 
 PREFIX = "/_sim"
 
@@ -26,7 +25,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json()
-    except (json.JSONDecodeError, ValueError):
+    except json.JSONDecodeError, ValueError:
         raise web.HTTPBadRequest(
             text=json.dumps({"ok": False, "error": "invalid JSON"}),
             content_type="application/json",
@@ -39,7 +38,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def add_routes(app: web.Application, sim: Simulator) -> None:
+def add_routes(app: web.Application, sim: Backend) -> None:
     """Register the control endpoints."""
     r = app.router
 

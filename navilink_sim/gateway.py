@@ -53,7 +53,7 @@ def parse_connect_client_id(data: bytes) -> str | None:
         if len(cid) != cid_len:
             return None
         return cid.decode("utf-8")
-    except (IndexError, UnicodeDecodeError):
+    except IndexError, UnicodeDecodeError:
         return None
 
 
@@ -288,7 +288,9 @@ class Gateway:
         if any(r is not relay and r.client_id == relay.client_id for r in self.relays.values()):
             self.takeover_count += 1
             self.takeovers.append({"time": time.time(), "client_id": relay.client_id})
-            _LOGGER.info("client id %s connected again while its old connection lives", relay.client_id)
+            _LOGGER.info(
+                "client id %s connected again while its old connection lives", relay.client_id
+            )
 
     async def _broker_to_client(
         self, reader: asyncio.StreamReader, ws: web.WebSocketResponse

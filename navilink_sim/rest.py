@@ -6,28 +6,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-if TYPE_CHECKING:
-    from navilink_sim.simulator import Simulator
+from navilink_sim.backend import Backend
 
 _LOGGER = logging.getLogger(__name__)
 API_PREFIX = "/api/v2.1"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass
-class RestFault:
-    """Pending fault for the next ``count`` API requests."""
-
-    count: int = 0
-    status: int | None = None
-    delay_s: float | None = None
 
 
 def envelope(code: int, msg: str, data: Any = None, status: int | None = None) -> web.Response:
@@ -68,7 +57,7 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return envelope(500, "Internal Server Error")
 
 
-def make_fault_middleware(sim: Simulator) -> Middleware:
+def make_fault_middleware(sim: Backend) -> Middleware:
     @web.middleware
     async def rest_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(API_PREFIX):
@@ -88,12 +77,12 @@ def make_fault_middleware(sim: Simulator) -> Middleware:
 async def _json_body(request: web.Request) -> dict[str, Any] | None:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+    except json.JSONDecodeError, UnicodeDecodeError, ValueError:
         return None
     return body if isinstance(body, dict) else None
 
 
-def add_routes(app: web.Application, sim: Simulator) -> None:
+def add_routes(app: web.Application, sim: Backend) -> None:
     """Register the REST endpoints."""
 
     async def sign_in(request: web.Request) -> web.Response:

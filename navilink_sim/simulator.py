@@ -15,9 +15,11 @@ from aiohttp import web
 
 from navilink_sim import certs, control, rest
 from navilink_sim.accounts import AccountStore
+from navilink_sim.backend import RestFault
 from navilink_sim.broker import Broker
 from navilink_sim.gateway import Gateway, NetworkState
-from navilink_sim.heater import DEVICE_TYPE, Heater
+from navilink_sim.heater import Heater
+from navilink_sim.protocol import DEVICE_TYPE, device_prefix
 
 _LOGGER = logging.getLogger(__name__)
 TICK_S = 0.5
@@ -44,7 +46,7 @@ class Simulator:
         self.config = config or SimulatorConfig()
         self.accounts = AccountStore(self.config.credential_ttl, self.config.token_ttl)
         self.heaters: dict[str, Heater] = {}
-        self.rest_fault = rest.RestFault()
+        self.rest_fault = RestFault()
         self.rest_requests = 0
         self.started_at = 0.0
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -281,11 +283,11 @@ class Simulator:
     def set_rest_fault(
         self, status: int | None = None, delay_s: float | None = None, count: int = 1
     ) -> None:
-        self.rest_fault = rest.RestFault(count=count, status=status, delay_s=delay_s)
+        self.rest_fault = RestFault(count=count, status=status, delay_s=delay_s)
 
     def reset(self) -> None:
         self.set_network("up")
-        self.rest_fault = rest.RestFault()
+        self.rest_fault = RestFault()
         self.accounts.credential_ttl = self.config.credential_ttl
         self.accounts.token_ttl = self.config.token_ttl
         for heater in self.heaters.values():
@@ -296,7 +298,7 @@ class Simulator:
         heater = self.heaters[mac]
         topics = [topic] if topic else heater.recent_ack_topics()
         if not topics:
-            topics = [f"cmd/{DEVICE_TYPE}/navilink-{mac}/sim/res"]
+            topics = [f"{device_prefix(mac)}sim/res"]
         for t in topics:
             await heater.publish_raw(t, payload)
         return topics
