@@ -95,15 +95,23 @@ FEATURE_FLAGS = (
 )
 
 
+# `operationMode` while heating follows the chosen mode, not the heat sources that happen to run
+# (High Demand running only its compressor still reports 96). Electric has no documented code;
+# the simulator reports 96, the code of the other element-led mode, since strict clients reject
+# anything outside 0/32/64/96.
+HEATING_CODES: dict[DhwMode, OperationMode] = {
+    DhwMode.HEAT_PUMP: OperationMode.HEAT_PUMP,
+    DhwMode.ENERGY_SAVER: OperationMode.HYBRID_EFFICIENCY,
+    DhwMode.HIGH_DEMAND: OperationMode.HYBRID_BOOST,
+    DhwMode.ELECTRIC: OperationMode.HYBRID_BOOST,
+}
+
+
 def operation_mode(settings: Settings, tank: Tank) -> OperationMode:
-    """``operationMode`` for the current state."""
-    if tank.element_on:
-        return OperationMode.HYBRID_BOOST
-    if tank.comp_on:
-        if settings.mode is DhwMode.ENERGY_SAVER:
-            return OperationMode.HYBRID_EFFICIENCY
-        return OperationMode.HEAT_PUMP
-    return OperationMode.STANDBY
+    """``operationMode``: standby unless heating, then the code of the chosen mode."""
+    if not tank.heating:
+        return OperationMode.STANDBY
+    return HEATING_CODES.get(settings.mode, OperationMode.STANDBY)
 
 
 def status_payload(mac: str, settings: Settings, tank: Tank) -> dict[str, Any]:

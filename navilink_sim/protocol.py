@@ -45,7 +45,7 @@ class OperationMode(IntEnum):
     STANDBY = 0
     HEAT_PUMP = 32  # heating in Heat Pump mode
     HYBRID_EFFICIENCY = 64  # heating in Energy Saver mode
-    HYBRID_BOOST = 96  # heating in High Demand mode
+    HYBRID_BOOST = 96  # heating in High Demand mode (and Electric: see payloads.HEATING_CODES)
 
 
 class HeatSource(IntEnum):
