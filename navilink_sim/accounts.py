@@ -85,6 +85,7 @@ class Account:
     devices: list[str] = field(default_factory=list)
     deleted: bool = False
     next_device_index: int = 0
+    push_token: str | None = None  # set by POST /app/update-push-token
 
 
 class AccountStore:

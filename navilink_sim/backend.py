@@ -30,6 +30,7 @@ class Backend(Protocol):
     accounts: AccountStore
     rest_fault: RestFault
     rest_requests: int
+    tou_plans: dict[str, dict[str, Any]]  # mac -> the TOU plan stored with PUT /device/tou
 
     @property
     def heaters(self) -> Mapping[str, Heater]: ...

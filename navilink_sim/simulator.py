@@ -48,6 +48,7 @@ class Simulator:
         self.heaters: dict[str, Heater] = {}
         self.rest_fault = RestFault()
         self.rest_requests = 0
+        self.tou_plans: dict[str, dict[str, Any]] = {}
         self.started_at = 0.0
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.state_dir = self.config.state_dir or Path()
@@ -199,11 +200,17 @@ class Simulator:
             "gateway": self.gateway.state(),
             "broker": self.broker_state(),
             "accounts": [
-                {"email": a.email, "deleted": a.deleted, "devices": list(a.devices)}
+                {
+                    "email": a.email,
+                    "deleted": a.deleted,
+                    "devices": list(a.devices),
+                    "push_token_set": a.push_token is not None,
+                }
                 for a in self.accounts.accounts.values()
             ],
             "rest": {
                 "requests": self.rest_requests,
+                "tou_plans": sorted(self.tou_plans),
                 "pending_fault": {
                     "count": self.rest_fault.count,
                     "status": self.rest_fault.status,
@@ -238,6 +245,7 @@ class Simulator:
         if account is None or mac not in account.devices:
             return False
         account.devices.remove(mac)
+        self.tou_plans.pop(mac, None)
         heater = self.heaters.pop(mac)
         await heater.stop()
         return True
