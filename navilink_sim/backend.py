@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from navilink_sim.accounts import AccountStore
 from navilink_sim.gateway import NetworkState
 from navilink_sim.heater import Heater
+from navilink_sim.profiles import HeaterSpec
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Backend(Protocol):
     accounts: AccountStore
     rest_fault: RestFault
     rest_requests: int
+    default_spec: HeaterSpec  # the heaters --units and --model make
     tou_plans: dict[str, dict[str, Any]]  # mac -> the TOU plan stored with PUT /device/tou
 
     @property
@@ -54,8 +56,10 @@ class Backend(Protocol):
     ) -> None: ...
 
     # control: accounts and devices
-    def add_account(self, email: str, password: str, heaters: int = 1) -> list[str]: ...
-    def add_device(self, email: str) -> str: ...
+    def add_account(
+        self, email: str, password: str, heaters: int = 1, spec: HeaterSpec | None = None
+    ) -> list[str]: ...
+    def add_device(self, email: str, spec: HeaterSpec | None = None) -> str: ...
     async def remove_device(self, email: str, mac: str) -> bool: ...
     def delete_account(self, email: str) -> bool: ...
     def restore_account(self, email: str) -> bool: ...

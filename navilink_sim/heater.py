@@ -14,7 +14,14 @@ from typing import Any
 
 from navilink_sim import commands, payloads
 from navilink_sim.link import MqttLink
-from navilink_sim.protocol import DEVICE_TYPE, PROTOCOL_VERSION, STATUS_COMMAND, half_c
+from navilink_sim.profiles import DEFAULT_PROFILE, FACTORY_SETPOINT, PROFILES, Profile
+from navilink_sim.protocol import (
+    DEVICE_TYPE,
+    PROTOCOL_VERSION,
+    STATUS_COMMAND,
+    TemperatureType,
+    half_c,
+)
 from navilink_sim.settings import Settings
 from navilink_sim.tank import Tank
 
@@ -22,16 +29,29 @@ from navilink_sim.tank import Tank
 class Heater:
     """One simulated NWP500."""
 
-    def __init__(self, mac: str, email: str, index: int, speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        mac: str,
+        email: str,
+        index: int,
+        speed: float = 1.0,
+        *,
+        profile: Profile = PROFILES[DEFAULT_PROFILE],
+        units: TemperatureType = TemperatureType.CELSIUS,
+    ) -> None:
         self.mac = mac
         self.email = email
         self.additional_value = "5322"
         self.device_name = f"Water Heater {index + 1}"
         self.speed = speed
         self.online = True
-        self.settings = Settings()
+        self.profile = profile
+        self.units = units
+        self.settings = Settings(setpoint_raw=FACTORY_SETPOINT[units])
         self.tank = Tank()
         self.commands: Counter[str] = Counter()
+        self.refused = 0
+        self.last_refusal: dict[str, Any] | None = None
         # benchmark support: a status field that carries each payload's send time (µs)
         self.stamp_field: str | None = None
         self.link = MqttLink(mac, self.handle, self.status_push)
@@ -46,13 +66,13 @@ class Heater:
 
     # ---------------------------------------------------------------- payloads
     def status_payload(self) -> dict[str, Any]:
-        status = payloads.status_payload(self.mac, self.settings, self.tank)
+        status = payloads.status_payload(self.mac, self.settings, self.tank, self.units)
         if self.stamp_field is not None:
             status[self.stamp_field] = time.time_ns() // 1000
         return status
 
     def feature_payload(self) -> dict[str, Any]:
-        return payloads.feature_payload(self.mac)
+        return payloads.feature_payload(self.mac, self.profile, self.units)
 
     def energy_payload(self, year: int, months: list[int]) -> dict[str, Any]:
         return payloads.energy_payload(self.tank, year, months)
@@ -80,7 +100,10 @@ class Heater:
         self.commands[request.kind] += 1
         self.link.note_ack_topic(request.response_topic)
         reply = commands.respond(self, request)
-        return [] if reply is None else [(request.response_topic, reply)]
+        if reply.refusal is not None:
+            self.refused += 1
+            self.last_refusal = reply.refusal.as_dict(request)
+        return [(request.response_topic, reply.payload)]
 
     # -------------------------------------------------------------------- MQTT
     @property
@@ -112,6 +135,8 @@ class Heater:
             "mac": self.mac,
             "email": self.email,
             "online": self.online,
+            "model": self.profile.name,
+            "temperature_type": int(self.units),
             "broker_connected": self.link.connected,
             "setpoint_c": settings.setpoint_c,
             "mode": settings.mode.label,
@@ -128,6 +153,8 @@ class Heater:
             "hp_wh": round(tank.hp_wh, 3),
             "he_wh": round(tank.he_wh, 3),
             "commands": dict(self.commands),
+            "refused": self.refused,
+            "last_refusal": self.last_refusal,
             "sim_time": tank.sim_time,
             "stamp_field": self.stamp_field,
             "pushed": self.link.pushed,

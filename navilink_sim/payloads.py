@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
+from navilink_sim.profiles import Profile
 from navilink_sim.protocol import (
     DHW_MAX,
     DHW_MIN,
@@ -15,6 +16,7 @@ from navilink_sim.protocol import (
     STATUS_COMMAND,
     DhwMode,
     OperationMode,
+    TemperatureType,
     deci_c,
     flag,
     half_c,
@@ -56,7 +58,6 @@ STATUS_DEFAULTS: dict[str, int | float] = {
     "recircOperationReason": 0,
     "recircErrorStatus": 0,
     "recircDhwFlowRate": 0,
-    "temperatureType": 1,
     "heatMinOpTemperature": 10,
     "recircTempSetting": 100,
     "hpUpperOnDiffTempSetting": -50,
@@ -69,31 +70,6 @@ STATUS_DEFAULTS: dict[str, int | float] = {
     "heLowerOffDiffTempSetting": 0,
     "targetSuperHeat": 50,
 }
-
-FEATURE_FLAGS = (
-    "powerUse",
-    "holidayUse",
-    "programReservationUse",
-    "dhwUse",
-    "smartDiagnosticUse",
-    "wifiRssiUse",
-    "energyUsageUse",
-    "freezeProtectionUse",
-    "mixingValveUse",
-    "drSettingUse",
-    "antiLegionellaSettingUse",
-    "hpwhUse",
-    "dhwRefillUse",
-    "ecoUse",
-    "electricUse",
-    "heatpumpUse",
-    "energySaverUse",
-    "highDemandUse",
-    "recirculationUse",
-    "recircReservationUse",
-    "title24Use",
-)
-
 
 # `operationMode` while heating follows the chosen mode, not the heat sources that happen to run
 # (High Demand running only its compressor still reports 96). Electric has no documented code;
@@ -114,8 +90,14 @@ def operation_mode(settings: Settings, tank: Tank) -> OperationMode:
     return HEATING_CODES.get(settings.mode, OperationMode.STANDBY)
 
 
-def status_payload(mac: str, settings: Settings, tank: Tank) -> dict[str, Any]:
-    """The ``status`` object of a status reply or control ack."""
+def status_payload(
+    mac: str, settings: Settings, tank: Tank, units: TemperatureType
+) -> dict[str, Any]:
+    """The ``status`` object of a status reply or control ack.
+
+    Temperatures are half- or tenth-degrees Celsius whatever the panel shows: ``units`` only
+    sets ``temperatureType``, which tells clients the unit the owner reads on the heater.
+    """
     total, available = tank.capacity_counts(settings.setpoint_c)
     sp = settings.setpoint_raw
     comp = tank.comp_on
@@ -182,29 +164,30 @@ def status_payload(mac: str, settings: Settings, tank: Tank) -> dict[str, Any]:
             "currentSuperHeat": 48 if comp else 0,
             "operationMode": int(operation_mode(settings, tank)),
             "dhwOperationSetting": int(settings.mode),
+            "temperatureType": int(units),
         }
     )
     return status
 
 
-def feature_payload(mac: str) -> dict[str, Any]:
+def feature_payload(mac: str, profile: Profile, units: TemperatureType) -> dict[str, Any]:
     """The ``feature`` object of a device-info (``st/did``) reply."""
     feature: dict[str, Any] = {
         "countryCode": 3,
-        "modelTypeCode": 513,
+        "modelTypeCode": profile.model_type_code,
         "controlTypeCode": 100,
-        "volumeCode": 2,
+        "volumeCode": profile.volume_code,
         "controllerSwVersion": 184614912,
         "panelSwVersion": 184614912,
         "wifiSwVersion": 184614912,
         "controllerSwCode": 1,
         "panelSwCode": 2,
         "wifiSwCode": 4,
-        "recircSwVersion": 0,
-        "recircModelTypeCode": 0,
+        "recircSwVersion": profile.recirc_sw_version,
+        "recircModelTypeCode": profile.recirc_model_type_code,
         "controllerSerialNumber": f"SIM{mac.upper()}",
         "dhwTemperatureSettingUse": 2,
-        "temperatureType": 1,
+        "temperatureType": int(units),
         "tempFormulaType": 1,
         "dhwTemperatureMin": DHW_MIN,
         "dhwTemperatureMax": DHW_MAX,
@@ -213,8 +196,7 @@ def feature_payload(mac: str) -> dict[str, Any]:
         "recircTemperatureMin": RECIRC_MIN,
         "recircTemperatureMax": RECIRC_MAX,
     }
-    for name in FEATURE_FLAGS:
-        feature[name] = 2
+    feature.update(profile.flags())
     return feature
 
 

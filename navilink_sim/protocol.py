@@ -30,15 +30,6 @@ class DhwMode(IntEnum):
         return "off" if self is DhwMode.POWER_OFF else self.name.lower()
 
 
-# The four modes a `dhw-mode [m]` command selects directly (vacation takes a day count).
-SELECTABLE_MODES: Final = (
-    DhwMode.HEAT_PUMP,
-    DhwMode.ELECTRIC,
-    DhwMode.ENERGY_SAVER,
-    DhwMode.HIGH_DEMAND,
-)
-
-
 class OperationMode(IntEnum):
     """``operationMode``: what the heater is doing now (documented codes only)."""
 

@@ -30,6 +30,7 @@ class Settings:
     weekly: list[Any] = field(default_factory=list)
     tou_use: int = 1
     tou_periods: list[dict[str, Any]] = field(default_factory=list)
+    recirc_schedule: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def power_on(self) -> bool:

@@ -19,6 +19,7 @@ from navilink_sim.backend import RestFault
 from navilink_sim.broker import Broker
 from navilink_sim.gateway import Gateway, NetworkState
 from navilink_sim.heater import Heater
+from navilink_sim.profiles import DEFAULT_PROFILE, DEFAULT_UNITS, HeaterSpec
 from navilink_sim.protocol import DEVICE_TYPE, device_prefix
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class SimulatorConfig:
     token_ttl: float = 3600.0
     speed: float = 1.0
     state_dir: Path | None = None
+    units: str = DEFAULT_UNITS  # "us": heaters whose panel shows °F (temperatureType 2)
+    model: str = DEFAULT_PROFILE
 
 
 class Simulator:
@@ -44,6 +47,8 @@ class Simulator:
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config or SimulatorConfig()
+        self.default_spec = HeaterSpec(units=self.config.units, model=self.config.model)
+        self.default_spec.resolve()
         self.accounts = AccountStore(self.config.credential_ttl, self.config.token_ttl)
         self.heaters: dict[str, Heater] = {}
         self.rest_fault = RestFault()
@@ -221,20 +226,34 @@ class Simulator:
                 "credential_ttl": self.accounts.credential_ttl,
                 "token_ttl": self.accounts.token_ttl,
                 "speed": self.config.speed,
+                "units": self.config.units,
+                "model": self.config.model,
             },
         }
 
     # ---------------------------------------------------------------- accounts
-    def add_account(self, email: str, password: str, heaters: int = 1) -> list[str]:
+    def add_account(
+        self, email: str, password: str, heaters: int = 1, spec: HeaterSpec | None = None
+    ) -> list[str]:
+        spec = spec or self.default_spec
+        spec.resolve()  # refuse an unknown model or unit before creating anything
         account = self.accounts.add_account(email, password)
-        return [self.add_device(account.email) for _ in range(heaters)]
+        return [self.add_device(account.email, spec) for _ in range(heaters)]
 
-    def add_device(self, email: str) -> str:
+    def add_device(self, email: str, spec: HeaterSpec | None = None) -> str:
         account = self.accounts.get(email)
         if account is None:
             raise KeyError(email)
+        profile, units = (spec or self.default_spec).resolve()
         mac = self.accounts.new_mac(account)
-        heater = Heater(mac, account.email, len(account.devices), speed=self.config.speed)
+        heater = Heater(
+            mac,
+            account.email,
+            len(account.devices),
+            speed=self.config.speed,
+            profile=profile,
+            units=units,
+        )
         account.devices.append(mac)
         self.heaters[mac] = heater
         heater.start(self._broker_port)

@@ -8,10 +8,20 @@ from typing import Any
 import pytest
 
 from navilink_sim.heater import Heater
+from navilink_sim.profiles import PROFILES
+from navilink_sim.protocol import TemperatureType
 
 MAC = "04aa00bb11cc"
 CID = "navien-client-0000abcd"
 CTRL = 33554437
+SETTING_KEYS = (
+    "dhwTemperatureSetting",
+    "dhwOperationSetting",
+    "vacationDaySetting",
+    "antiLegionellaPeriod",
+    "freezeProtectionTemperature",
+    "recircOperationMode",
+)
 
 
 def request(heater: Heater, suffix: str, command: int, **extra: Any) -> dict[str, Any] | None:
@@ -86,3 +96,104 @@ def test_operation_mode_standby_when_not_heating() -> None:
     status = heater.status_payload()
     assert (status["currentHeatUse"], status["operationMode"]) == (0, 0)
     assert heater.state()["operation_mode"] == 0
+
+
+def refusal(response: dict[str, Any]) -> tuple[str, Any, Any]:
+    r = response["refusal"]
+    assert isinstance(r["detail"], str) and r["detail"]
+    return r["reason"], r.get("mode"), r.get("param")
+
+
+@pytest.mark.parametrize(
+    ("mode", "param", "reason"),
+    [
+        ("dhw-temperature", [132], "out_of_range"),
+        ("dhw-temperature", [80], "out_of_range"),
+        ("dhw-temperature", [], "invalid_param"),
+        ("dhw-temperature", ["120"], "invalid_param"),
+        ("dhw-mode", [7], "out_of_range"),
+        ("dhw-mode", [0], "out_of_range"),
+        ("dhw-mode", [5], "invalid_param"),
+        ("dhw-mode", [5, 31], "out_of_range"),
+        ("anti-leg-on", [31], "out_of_range"),
+        ("frez-temp", [21], "out_of_range"),
+        ("make-coffee", [], "unknown_command"),
+        ("recirc-mode", [2], "unsupported"),  # the default model has no recirculation pump
+        ("recirc-hotbtn", [1], "unsupported"),
+    ],
+)
+def test_refused_control_says_why_and_changes_nothing(
+    mode: str, param: list[Any], reason: str
+) -> None:
+    heater = Heater(MAC, "refuse@example.com", 0)
+    before = heater.status_payload()
+    response = control(heater, mode, param)
+    assert refusal(response) == (reason, mode, param)
+    status = response["status"]  # the unchanged state, as a normal ack carries it
+    for key in SETTING_KEYS:
+        assert status[key] == before[key], key
+    state = heater.state()
+    assert state["refused"] == 1
+    assert state["last_refusal"]["reason"] == reason
+
+
+def test_accepted_controls_carry_no_refusal() -> None:
+    heater = Heater(MAC, "ok@example.com", 0)
+    for mode, param in [("dhw-temperature", [131]), ("dhw-mode", [5, 30]), ("frez-temp", [20])]:
+        assert "refusal" not in control(heater, mode, param)
+    assert heater.state()["refused"] == 0
+
+
+def test_other_refusals() -> None:
+    heater = Heater(MAC, "refuse@example.com", 0)
+    reply = request(heater, "st/no-such-query", 16777299)
+    assert reply is not None
+    assert reply["response"]["refusal"]["reason"] == "unknown_command"
+    reply = request(heater, "st/energy-usage-daily-query/rd", 16777225, year="2026")
+    assert reply is not None
+    assert reply["response"]["refusal"]["reason"] == "invalid_param"
+    reply = request(heater, "ctrl", 33554440, schedule=[{"enable": 2, "week": 254}])
+    assert reply is not None
+    assert reply["response"]["refusal"]["reason"] == "unsupported"
+    # a reply on a client's ack topic is not a request: no answer at all
+    topic = f"cmd/52/navilink-{MAC}/{CID}/res"
+    assert heater.handle(topic, json.dumps({"request": {"command": 1}}).encode()) == []
+
+
+def test_model_capabilities_shape_the_feature_and_the_commands() -> None:
+    recirc = Heater(MAC, "recirc@example.com", 0, profile=PROFILES["nwp500-recirc"])
+    feature = recirc.feature_payload()
+    assert feature["recircModelTypeCode"] != 0
+    assert (feature["recirculationUse"], feature["recircReservationUse"]) == (2, 2)
+    response = control(recirc, "recirc-mode", [2], 33554445)
+    assert "refusal" not in response
+    assert response["status"]["recircOperationMode"] == 2
+    reply = request(recirc, "ctrl", 33554440, schedule=[{"enable": 2, "week": 254}])
+    assert reply is not None and "refusal" not in reply["response"]
+
+    no_dr = Heater(MAC, "nodr@example.com", 0, profile=PROFILES["nwp500"].without(["drSettingUse"]))
+    assert no_dr.feature_payload()["drSettingUse"] == 1
+    assert refusal(control(no_dr, "dr-on", [], 33554470))[0] == "unsupported"
+    with pytest.raises(ValueError, match="unknown capability"):
+        PROFILES["nwp500"].without(["teleportUse"])
+
+
+def test_us_units_heater_reports_fahrenheit_with_the_same_raw_scales() -> None:
+    metric = Heater(MAC, "metric@example.com", 0)
+    us = Heater(MAC, "us@example.com", 0, units=TemperatureType.FAHRENHEIT)
+    for payload in (us.status_payload(), us.feature_payload()):
+        assert payload["temperatureType"] == 2
+    for payload in (metric.status_payload(), metric.feature_payload()):
+        assert payload["temperatureType"] == 1
+    status = us.status_payload()
+    # factory setpoint 120 °F, carried in half-°C like every temperature: 98 = 49.0 °C
+    assert status["dhwTemperatureSetting"] == 98
+    assert (status["tankUpperTemperature"], status["dhwTemperature"]) == (
+        metric.status_payload()["tankUpperTemperature"],
+        metric.status_payload()["dhwTemperature"],
+    )
+    feature = us.feature_payload()
+    assert (feature["dhwTemperatureMin"], feature["dhwTemperatureMax"]) == (81, 131)
+    # commands take half-°C too: 140 °F = 60 °C = 120
+    assert control(us, "dhw-temperature", [120], 33554464)["status"]["dhwTemperatureSetting"] == 120
+    assert us.state()["temperature_type"] == 2
