@@ -21,6 +21,7 @@ from navilink_sim.protocol import (
     SUFFIX_TOU,
     VACATION_DAYS,
     DhwMode,
+    Flag,
     device_prefix,
 )
 from navilink_sim.settings import RESERVATION_KEYS, Settings
@@ -138,7 +139,7 @@ class Refusal:
 
 def has(feature: dict[str, Any], name: str) -> bool:
     """A capability flag of the feature payload is present (2)."""
-    return feature.get(name) == 2
+    return feature.get(name) == Flag.ON
 
 
 def _unsupported(name: str) -> Refusal:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from navilink_sim.protocol import DhwMode, TemperatureType
+from navilink_sim.protocol import DhwMode, Flag, TemperatureType
 
 # Capability flags of the feature payload, in the order the device sends them.
 FEATURE_FLAGS: Final = (
@@ -71,7 +71,7 @@ class Profile:
         missing = set(self.absent)
         if not self.recirc_model_type_code:
             missing |= RECIRC_FLAGS
-        return {name: 1 if name in missing else 2 for name in FEATURE_FLAGS}
+        return {name: int(Flag.OFF if name in missing else Flag.ON) for name in FEATURE_FLAGS}
 
     def without(self, flags: Iterable[str]) -> Profile:
         """This model with ``flags`` absent too (unknown names raise ValueError)."""
