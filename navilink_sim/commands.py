@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from navilink_sim.profiles import MODE_FLAGS
 from navilink_sim.protocol import (
+    AIR_FILTER_STEP_H,
+    AIR_FILTER_STEPS,
     ANTI_LEGIONELLA_DAYS,
     DEVICE_TYPE,
     PROTOCOL_VERSION,
@@ -30,6 +32,20 @@ from navilink_sim.tank import Tank
 # Requests arrive under cmd/52/navilink-{mac}/st/... and .../ctrl/...; the rest of the
 # heater's topic tree carries replies.
 REQUEST_ROOTS = frozenset({SUFFIX_STATUS, SUFFIX_CONTROL})
+# The requests a heater answers. Others under st/ and ctrl/ (the newer public client's hourly
+# or monthly energy, diagnostics, firmware download info, session end) get no reply, which is
+# how units that do not know a query behave.
+ANSWERED = frozenset(
+    {
+        SUFFIX_STATUS,
+        SUFFIX_FEATURE,
+        SUFFIX_RESERVATION_READ,
+        SUFFIX_RESERVATION_WRITE,
+        SUFFIX_ENERGY,
+        SUFFIX_TOU,
+        SUFFIX_CONTROL,
+    }
+)
 
 
 class Device(Protocol):
@@ -99,6 +115,8 @@ MODE_GATES: dict[str, str | None] = {
     "dr-off": "drSettingUse",
     "air-filter-reset": None,
     "air-filter-life": None,
+    "goout-day": "holidayUse",
+    "cond-fault-reset": None,
     "recirc-mode": "recirculationUse",
     "recirc-hotbtn": "recirculationUse",
     "reservation-mode": "programReservationUse",
@@ -118,7 +136,7 @@ RANGED: dict[str, tuple[str, str] | range] = {
     "anti-leg-on": ANTI_LEGIONELLA_DAYS,
     "recirc-mode": RECIRC_MODES,
     "recirc-hotbtn": range(1, 2),
-    "air-filter-life": range(1, 10_000),
+    "goout-day": VACATION_DAYS,
 }
 
 
@@ -162,6 +180,15 @@ def check_mode(feature: dict[str, Any], mode: str, raw: object) -> Refusal | Non
     param: list[int] = raw
     if mode == "dhw-mode":
         return _check_dhw_mode(feature, param)
+    if mode == "air-filter-life":
+        if not param:
+            return Refusal("invalid_param", "air-filter-life needs a period")
+        if param[0] != 0 and param[0] not in AIR_FILTER_STEPS:
+            low, high = AIR_FILTER_STEPS.start, AIR_FILTER_STEPS.stop - 1
+            return Refusal(
+                "out_of_range", f"air-filter-life takes 0 (off) or {low}..{high}, got {param[0]}"
+            )
+        return None
     bounds = RANGED.get(mode)
     if bounds is None:
         return None
@@ -227,6 +254,10 @@ def apply_mode(settings: Settings, tank: Tank, mode: str, param: list[int]) -> N
         settings.freeze_raw = first
     elif mode == "air-filter-reset":
         tank.air_filter_elapsed_h = 0
+    elif mode == "air-filter-life":
+        settings.air_filter_period_h = first * AIR_FILTER_STEP_H
+    elif mode == "goout-day":
+        settings.vacation_days = first
     elif mode == "recirc-mode":
         settings.recirc_mode = first
 
@@ -315,22 +346,23 @@ def _answer(device: Device, request: Request, response: dict[str, Any]) -> Refus
             _store_tou(settings, body)
         response["reservationUse"] = settings.tou_use
         response["reservation"] = settings.tou_periods
-    elif suffix == SUFFIX_CONTROL:
+    else:  # SUFFIX_CONTROL
         refusal = _control(device, body)
         response["status"] = device.status_payload()
-    else:
-        refusal = Refusal("unknown_command", f"unknown request topic suffix {suffix!r}")
     return refusal
 
 
-def respond(device: Device, request: Request) -> Reply:
-    """Apply ``request`` and build the reply; a refused request gets one too, saying why."""
+def respond(device: Device, request: Request) -> Reply | None:
+    """Apply ``request`` and build the reply (None: no reply); a refused request gets one
+    too, saying why."""
     response: dict[str, Any] = {
         "command": request.body.get("command", 0),
         "deviceType": DEVICE_TYPE,
         "macAddress": device.mac,
         "additionalValue": device.additional_value,
     }
+    if request.suffix not in ANSWERED:
+        return None  # a query this heater does not know: real units stay silent
     refusal = _answer(device, request, response)
     if refusal is not None:
         response["refusal"] = refusal.as_dict(request)

@@ -100,6 +100,8 @@ class Heater:
         self.commands[request.kind] += 1
         self.link.note_ack_topic(request.response_topic)
         reply = commands.respond(self, request)
+        if reply is None:
+            return []
         if reply.refusal is not None:
             self.refused += 1
             self.last_refusal = reply.refusal.as_dict(request)

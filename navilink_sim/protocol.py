@@ -83,9 +83,11 @@ FREEZE_MIN: Final = 12  # 6 °C
 FREEZE_MAX: Final = 20  # 10 °C
 RECIRC_MIN: Final = 81
 RECIRC_MAX: Final = 120
-VACATION_DAYS: Final = range(1, 31)
+VACATION_DAYS: Final = range(1, 100)  # the panel allows 99 (NWP500 user manual, 3.4.5)
 ANTI_LEGIONELLA_DAYS: Final = range(1, 31)
 RECIRC_MODES: Final = range(1, 5)  # 1 always, 2 button, 3 schedule, 4 temperature
+AIR_FILTER_STEP_H: Final = 500  # `air-filter-life` takes the alarm period in 500 h steps
+AIR_FILTER_STEPS: Final = range(2, 21)  # 1000..10000 h; 0 turns the alarm off
 
 
 def device_prefix(mac: str) -> str:

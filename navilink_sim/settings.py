@@ -31,6 +31,7 @@ class Settings:
     tou_use: int = 1
     tou_periods: list[dict[str, Any]] = field(default_factory=list)
     recirc_schedule: list[dict[str, Any]] = field(default_factory=list)
+    air_filter_period_h: int = 1000  # 0: the filter alarm is off
 
     @property
     def power_on(self) -> bool:

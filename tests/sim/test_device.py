@@ -151,7 +151,7 @@ async def test_mode_commands_echoed(
             ("power-off", [], 33554433, {"dhwOperationSetting": 6}),
             ("power-on", [], 33554434, {"dhwOperationSetting": 3}),
             ("dhw-mode", [5, 10], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
-            ("dhw-mode", [5, 31], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
+            ("dhw-mode", [5, 100], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
             ("dhw-mode", [1], 33554437, {"dhwOperationSetting": 1}),
             ("dhw-temperature", [100], 33554464, {"dhwTemperatureSetting": 100}),
             ("dhw-temperature", [132], 33554464, {"dhwTemperatureSetting": 100}),

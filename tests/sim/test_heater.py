@@ -114,7 +114,11 @@ def refusal(response: dict[str, Any]) -> tuple[str, Any, Any]:
         ("dhw-mode", [7], "out_of_range"),
         ("dhw-mode", [0], "out_of_range"),
         ("dhw-mode", [5], "invalid_param"),
-        ("dhw-mode", [5, 31], "out_of_range"),
+        ("dhw-mode", [5, 100], "out_of_range"),
+        ("goout-day", [0], "out_of_range"),
+        ("air-filter-life", [1], "out_of_range"),  # 500 h: below the 1000 h minimum
+        ("air-filter-life", [21], "out_of_range"),
+        ("air-filter-life", [], "invalid_param"),
         ("anti-leg-on", [31], "out_of_range"),
         ("frez-temp", [21], "out_of_range"),
         ("make-coffee", [], "unknown_command"),
@@ -139,14 +143,25 @@ def test_refused_control_says_why_and_changes_nothing(
 
 def test_accepted_controls_carry_no_refusal() -> None:
     heater = Heater(MAC, "ok@example.com", 0)
-    for mode, param in [("dhw-temperature", [131]), ("dhw-mode", [5, 30]), ("frez-temp", [20])]:
+    for mode, param in [("dhw-temperature", [131]), ("dhw-mode", [5, 99]), ("frez-temp", [20])]:
         assert "refusal" not in control(heater, mode, param)
+    # goout-day changes the vacation length without leaving the mode
+    status = control(heater, "goout-day", [45], 33554466)["status"]
+    assert (status["dhwOperationSetting"], status["vacationDaySetting"]) == (5, 45)
+    # air-filter-life counts in 500 h steps; 0 turns the alarm off
+    status = control(heater, "air-filter-life", [6], 33554474)["status"]
+    assert (status["airFilterAlarmUse"], status["airFilterAlarmPeriod"]) == (2, 3000)
+    status = control(heater, "air-filter-life", [0], 33554474)["status"]
+    assert (status["airFilterAlarmUse"], status["airFilterAlarmPeriod"]) == (1, 0)
     assert heater.state()["refused"] == 0
 
 
 def test_other_refusals() -> None:
     heater = Heater(MAC, "refuse@example.com", 0)
-    reply = request(heater, "st/no-such-query", 16777299)
+    # a query the heater does not know goes unanswered, as on real units
+    assert request(heater, "st/energy-usage-hourly-query/rd", 16777224) is None
+    assert heater.state()["commands"]["st/energy-usage-hourly-query/rd"] == 1
+    reply = request(heater, "ctrl", 33554437, mode=5, param=[1])
     assert reply is not None
     assert reply["response"]["refusal"]["reason"] == "unknown_command"
     reply = request(heater, "st/energy-usage-daily-query/rd", 16777225, year="2026")
