@@ -212,3 +212,23 @@ def test_us_units_heater_reports_fahrenheit_with_the_same_raw_scales() -> None:
     # commands take half-°C too: 140 °F = 60 °C = 120
     assert control(us, "dhw-temperature", [120], 33554464)["status"]["dhwTemperatureSetting"] == 120
     assert us.state()["temperature_type"] == 2
+
+
+def test_schedules_need_program_reservation() -> None:
+    heater = Heater(
+        MAC, "noprog@example.com", 0, profile=PROFILES["nwp500"].without(["programReservationUse"])
+    )
+    period = {"season": 4095, "week": 124, "startHour": 17, "startMinute": 0, "endHour": 20}
+    reply = request(
+        heater, "ctrl/tou/rd", 33554439, controllerSerialNumber="x", reservationUse=2,
+        reservation=[period],
+    )  # fmt: skip
+    assert reply is not None
+    response = reply["response"]
+    assert response["refusal"]["reason"] == "unsupported"
+    assert (response["reservationUse"], response["reservation"]) == (1, [])  # unchanged echo
+    reply = request(heater, "ctrl/tou/rd", 33554439, controllerSerialNumber="x")  # a read
+    assert reply is not None and "refusal" not in reply["response"]
+    reply = request(heater, "ctrl", 33554438, reservationUse=2, reservation=[{"enable": 2}])
+    assert reply is not None and reply["response"]["refusal"]["reason"] == "unsupported"
+    assert refusal(control(heater, "tou-on", [], 33554476))[0] == "unsupported"
