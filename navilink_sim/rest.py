@@ -123,6 +123,19 @@ def add_routes(app: web.Application, sim: Backend) -> None:
         account = sim.accounts.account_for_access_token(token)
         return account.email if account is not None else None
 
+    async def session_refresh(request: web.Request) -> web.Response:
+        email = _authed(request)
+        if email is None:
+            return envelope(401, "Unauthorized")
+        return envelope(200, "SUCCESS", sim.accounts.aws_credentials(email))
+
+    async def secured_sign_in(request: web.Request) -> web.Response:
+        email = _authed(request)
+        account = sim.accounts.active(email) if email is not None else None
+        if account is None:
+            return envelope(401, "Unauthorized")
+        return envelope(200, "SUCCESS", sim.accounts.secured_sign_in(account))
+
     async def device_list(request: web.Request) -> web.Response:
         email = _authed(request)
         if email is None:
@@ -257,6 +270,8 @@ def add_routes(app: web.Application, sim: Backend) -> None:
 
     app.router.add_post(f"{API_PREFIX}/user/sign-in", sign_in)
     app.router.add_post(f"{API_PREFIX}/auth/refresh", refresh)
+    app.router.add_post(f"{API_PREFIX}/auth/session/refresh", session_refresh)
+    app.router.add_post(f"{API_PREFIX}/user/secured-sign-in", secured_sign_in)
     app.router.add_post(f"{API_PREFIX}/device/list", device_list)
     app.router.add_post(f"{API_PREFIX}/device/info", device_info)
     app.router.add_post(f"{API_PREFIX}/device/firmware/info", firmware_info)
