@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+from navilink_sim.profiles import DEFAULT_PROFILE, DEFAULT_UNITS, PROFILES, UNITS
 from navilink_sim.simulator import Simulator, SimulatorConfig
 
 
@@ -30,6 +31,15 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
     parser.add_argument("--token-ttl", type=float, default=3600.0)
     parser.add_argument("--speed", type=float, default=1.0, help="simulated s per wall s")
     parser.add_argument("--state-dir", type=Path, default=None)
+    parser.add_argument(
+        "--units",
+        choices=sorted(UNITS),
+        default=DEFAULT_UNITS,
+        help="unit the heaters' panels show: us = °F (temperatureType 2), the US factory setting",
+    )
+    parser.add_argument(
+        "--model", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help="heater model"
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -46,6 +56,8 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         token_ttl=args.token_ttl,
         speed=args.speed,
         state_dir=args.state_dir,
+        units=args.units,
+        model=args.model,
     )
 
 

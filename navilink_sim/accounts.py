@@ -85,6 +85,7 @@ class Account:
     devices: list[str] = field(default_factory=list)
     deleted: bool = False
     next_device_index: int = 0
+    push_token: str | None = None  # set by POST /app/update-push-token
 
 
 class AccountStore:
@@ -178,12 +179,18 @@ class AccountStore:
         if refresh_token is None:
             refresh_token = make_jwt(email, "refresh", 30 * 86400)
             self.refresh_tokens[refresh_token] = email
-        cred = self._issue_credential(email)
         return {
             "idToken": make_jwt(email, "id", self.token_ttl),
             "accessToken": access,
             "refreshToken": refresh_token,
             "authenticationExpiresIn": int(self.token_ttl),
+            **self.aws_credentials(email),
+        }
+
+    def aws_credentials(self, email: str) -> dict[str, Any]:
+        """Fresh AWS credentials in the token object's names."""
+        cred = self._issue_credential(email)
+        return {
             "accessKeyId": cred.access_key_id,
             "secretKey": cred.secret_key,
             "sessionToken": cred.session_token,
@@ -196,6 +203,14 @@ class AccountStore:
             account.password.encode(), password.encode()
         ):
             return None
+        return self._sign_in_data(account, self._issue_tokens(account.email))
+
+    def secured_sign_in(self, account: Account) -> dict[str, Any]:
+        """Sign-in data for a holder of a live access token: only new AWS credentials."""
+        return self._sign_in_data(account, self.aws_credentials(account.email))
+
+    @staticmethod
+    def _sign_in_data(account: Account, token: dict[str, Any]) -> dict[str, Any]:
         return {
             "userInfo": {
                 "userType": "O",
@@ -204,7 +219,7 @@ class AccountStore:
                 "userStatus": "NORMAL",
                 "userSeq": account.user_seq,
             },
-            "token": self._issue_tokens(account.email),
+            "token": token,
             "legal": [],
         }
 

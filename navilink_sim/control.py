@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from navilink_sim.simulator import Simulator
+from navilink_sim.backend import Backend
+from navilink_sim.profiles import HeaterSpec
 
 PREFIX = "/_sim"
 
@@ -39,7 +39,24 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def add_routes(app: web.Application, sim: Simulator) -> None:
+def _spec(body: dict[str, Any], defaults: HeaterSpec) -> HeaterSpec | str:
+    """A new heater's spec: the body's `units`, `model`, `absent` over the defaults (a str:
+    what is wrong)."""
+    units, model = body.get("units", defaults.units), body.get("model", defaults.model)
+    absent = body.get("absent", [])
+    if not isinstance(units, str) or not isinstance(model, str):
+        return "units and model must be strings"
+    if not isinstance(absent, list) or not all(isinstance(a, str) for a in absent):
+        return "absent must be a list of feature flag names"
+    spec = HeaterSpec(units=units, model=model, absent=tuple(absent))
+    try:
+        spec.resolve()
+    except ValueError as err:
+        return str(err)
+    return spec
+
+
+def add_routes(app: web.Application, sim: Backend) -> None:
     """Register the control endpoints."""
     r = app.router
 
@@ -169,15 +186,21 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             return _err(400, "email and password required")
         if not isinstance(heaters, int) or heaters < 0:
             return _err(400, "heaters must be a non-negative int")
+        spec = _spec(body, sim.default_spec)
+        if isinstance(spec, str):
+            return _err(400, spec)
         try:
-            macs = sim.add_account(email, password, heaters)
+            macs = sim.add_account(email, password, heaters, spec)
         except ValueError as err:
             return _err(409, str(err))
         return web.json_response({"email": email, "password": password, "devices": macs})
 
     async def add_device(request: web.Request) -> web.Response:
+        spec = _spec(await _body(request), sim.default_spec)
+        if isinstance(spec, str):
+            return _err(400, spec)
         try:
-            mac = sim.add_device(request.match_info["email"])
+            mac = sim.add_device(request.match_info["email"], spec)
         except KeyError:
             return _err(404, "no such account")
         return _ok(mac=mac)

@@ -23,6 +23,7 @@ from navilink_sim.accounts import AccountStore, AwsCredential
 _LOGGER = logging.getLogger(__name__)
 
 NetworkState = Literal["up", "down", "blackhole"]
+CLOSE_TIMEOUT_S = 1.0
 
 
 def parse_connect_client_id(data: bytes) -> str | None:
@@ -111,6 +112,8 @@ class Gateway:
         self.refusal_count = 0
         self.refusals: deque[dict[str, Any]] = deque(maxlen=20)
         self.accepted_count = 0
+        # connections aborted because their broker side ended first (a broker restart)
+        self.broker_hangup_count = 0
         # A CONNECT whose client id another live relay already carries: the broker will close
         # one of the two. A client that keeps two connections alive fights itself this way.
         self.takeover_count = 0
@@ -246,9 +249,11 @@ class Gateway:
         checked = self._check(request)
         if isinstance(checked, str):
             return self._refuse(request, checked)
-        # timeout: how long a close waits for the client's close frame. A broker that goes
-        # away should reach the client at once, as it does on the real service.
-        ws = web.WebSocketResponse(protocols=("mqtt",), autoping=True, max_msg_size=0, timeout=1.0)
+        # timeout: how long a close we start waits for the client's close frame. A broker that
+        # goes away does not take that path: the relay aborts the connection (see below).
+        ws = web.WebSocketResponse(
+            protocols=("mqtt",), autoping=True, max_msg_size=0, timeout=CLOSE_TIMEOUT_S
+        )
         if not ws.can_prepare(request).ok:
             return self._refuse(request, "not a websocket upgrade")
         await ws.prepare(request)
@@ -271,6 +276,11 @@ class Gateway:
         relay.tasks = [up, down]
         try:
             await asyncio.wait([up, down], return_when=asyncio.FIRST_COMPLETED)
+            if down.done() and not up.done():
+                # The broker hung up (restart, crash). Tell the client now: a websocket close
+                # would wait up to CLOSE_TIMEOUT_S for a close frame awscrt is slow to send.
+                self.broker_hangup_count += 1
+                relay.abort()
         finally:
             self.relays.pop(relay.conn_id, None)
             for task in (up, down):
@@ -328,6 +338,7 @@ class Gateway:
             "port": self.port,
             "connections": [r.describe() for r in self.relays.values()],
             "accepted": self.accepted_count,
+            "broker_hangups": self.broker_hangup_count,
             "takeovers": {"count": self.takeover_count, "last": list(self.takeovers)},
             "refusals": {"count": self.refusal_count, "last": list(self.refusals)},
         }

@@ -15,9 +15,12 @@ from aiohttp import web
 
 from navilink_sim import certs, control, rest
 from navilink_sim.accounts import AccountStore
+from navilink_sim.backend import RestFault
 from navilink_sim.broker import Broker
 from navilink_sim.gateway import Gateway, NetworkState
-from navilink_sim.heater import DEVICE_TYPE, Heater
+from navilink_sim.heater import Heater
+from navilink_sim.profiles import DEFAULT_PROFILE, DEFAULT_UNITS, HeaterSpec
+from navilink_sim.protocol import DEVICE_TYPE, device_prefix
 
 _LOGGER = logging.getLogger(__name__)
 TICK_S = 0.5
@@ -35,6 +38,8 @@ class SimulatorConfig:
     token_ttl: float = 3600.0
     speed: float = 1.0
     state_dir: Path | None = None
+    units: str = DEFAULT_UNITS  # "us": heaters whose panel shows °F (temperatureType 2)
+    model: str = DEFAULT_PROFILE
 
 
 class Simulator:
@@ -42,10 +47,13 @@ class Simulator:
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config or SimulatorConfig()
+        self.default_spec = HeaterSpec(units=self.config.units, model=self.config.model)
+        self.default_spec.resolve()
         self.accounts = AccountStore(self.config.credential_ttl, self.config.token_ttl)
         self.heaters: dict[str, Heater] = {}
-        self.rest_fault = rest.RestFault()
+        self.rest_fault = RestFault()
         self.rest_requests = 0
+        self.tou_plans: dict[str, dict[str, Any]] = {}
         self.started_at = 0.0
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.state_dir = self.config.state_dir or Path()
@@ -197,11 +205,17 @@ class Simulator:
             "gateway": self.gateway.state(),
             "broker": self.broker_state(),
             "accounts": [
-                {"email": a.email, "deleted": a.deleted, "devices": list(a.devices)}
+                {
+                    "email": a.email,
+                    "deleted": a.deleted,
+                    "devices": list(a.devices),
+                    "push_token_set": a.push_token is not None,
+                }
                 for a in self.accounts.accounts.values()
             ],
             "rest": {
                 "requests": self.rest_requests,
+                "tou_plans": sorted(self.tou_plans),
                 "pending_fault": {
                     "count": self.rest_fault.count,
                     "status": self.rest_fault.status,
@@ -212,20 +226,34 @@ class Simulator:
                 "credential_ttl": self.accounts.credential_ttl,
                 "token_ttl": self.accounts.token_ttl,
                 "speed": self.config.speed,
+                "units": self.config.units,
+                "model": self.config.model,
             },
         }
 
     # ---------------------------------------------------------------- accounts
-    def add_account(self, email: str, password: str, heaters: int = 1) -> list[str]:
+    def add_account(
+        self, email: str, password: str, heaters: int = 1, spec: HeaterSpec | None = None
+    ) -> list[str]:
+        spec = spec or self.default_spec
+        spec.resolve()  # refuse an unknown model or unit before creating anything
         account = self.accounts.add_account(email, password)
-        return [self.add_device(account.email) for _ in range(heaters)]
+        return [self.add_device(account.email, spec) for _ in range(heaters)]
 
-    def add_device(self, email: str) -> str:
+    def add_device(self, email: str, spec: HeaterSpec | None = None) -> str:
         account = self.accounts.get(email)
         if account is None:
             raise KeyError(email)
+        profile, units = (spec or self.default_spec).resolve()
         mac = self.accounts.new_mac(account)
-        heater = Heater(mac, account.email, len(account.devices), speed=self.config.speed)
+        heater = Heater(
+            mac,
+            account.email,
+            len(account.devices),
+            speed=self.config.speed,
+            profile=profile,
+            units=units,
+        )
         account.devices.append(mac)
         self.heaters[mac] = heater
         heater.start(self._broker_port)
@@ -236,6 +264,7 @@ class Simulator:
         if account is None or mac not in account.devices:
             return False
         account.devices.remove(mac)
+        self.tou_plans.pop(mac, None)
         heater = self.heaters.pop(mac)
         await heater.stop()
         return True
@@ -281,11 +310,11 @@ class Simulator:
     def set_rest_fault(
         self, status: int | None = None, delay_s: float | None = None, count: int = 1
     ) -> None:
-        self.rest_fault = rest.RestFault(count=count, status=status, delay_s=delay_s)
+        self.rest_fault = RestFault(count=count, status=status, delay_s=delay_s)
 
     async def reset(self) -> None:
         await self.set_network("up")
-        self.rest_fault = rest.RestFault()
+        self.rest_fault = RestFault()
         self.accounts.credential_ttl = self.config.credential_ttl
         self.accounts.token_ttl = self.config.token_ttl
         for heater in self.heaters.values():
@@ -296,7 +325,7 @@ class Simulator:
         heater = self.heaters[mac]
         topics = [topic] if topic else heater.recent_ack_topics()
         if not topics:
-            topics = [f"cmd/{DEVICE_TYPE}/navilink-{mac}/sim/res"]
+            topics = [f"{device_prefix(mac)}sim/res"]
         for t in topics:
             await heater.publish_raw(t, payload)
         return topics

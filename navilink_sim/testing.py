@@ -235,14 +235,33 @@ class SimControl:
     async def reset(self) -> None:
         await self._call("POST", "/reset")
 
-    async def add_account(self, email: str, password: str, heaters: int = 1) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call(
-            "POST", "/accounts", {"email": email, "password": password, "heaters": heaters}
-        )
+    async def add_account(
+        self,
+        email: str,
+        password: str,
+        heaters: int = 1,
+        *,
+        units: str | None = None,
+        model: str | None = None,
+        absent: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A new account; `units` ("metric"/"us"), `model` and `absent` (feature flags to
+        report absent) shape its heaters, else the simulator's --units and --model."""
+        body = {"email": email, "password": password, "heaters": heaters}
+        body.update(_spec(units, model, absent))
+        result: dict[str, Any] = await self._call("POST", "/accounts", body)
         return result
 
-    async def add_device(self, email: str) -> str:
-        return str((await self._call("POST", f"/accounts/{email}/devices"))["mac"])
+    async def add_device(
+        self,
+        email: str,
+        *,
+        units: str | None = None,
+        model: str | None = None,
+        absent: list[str] | None = None,
+    ) -> str:
+        body = _spec(units, model, absent)
+        return str((await self._call("POST", f"/accounts/{email}/devices", body))["mac"])
 
     async def remove_device(self, email: str, mac: str) -> None:
         await self._call("DELETE", f"/accounts/{email}/devices/{mac}")
@@ -257,6 +276,11 @@ class SimControl:
             body["token_ttl"] = token_ttl
         result: dict[str, Any] = await self._call("POST", "/config", body)
         return result
+
+
+def _spec(units: str | None, model: str | None, absent: list[str] | None) -> dict[str, Any]:
+    given = {"units": units, "model": model, "absent": absent}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 @contextlib.contextmanager

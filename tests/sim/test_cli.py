@@ -67,3 +67,23 @@ async def test_default_account_deterministic_macs(tmp_path: Path) -> None:
                 int(mac, 16)
             macs.append(account.devices)
     assert macs[0] == macs[1]
+
+
+async def test_cli_us_units_and_model(tmp_path: Path) -> None:
+    proc = SimProcess(
+        "--heaters", "1", "--units", "us", "--model", "nwp500-recirc",
+        "--state-dir", str(tmp_path), log_file=tmp_path / "sim.log",
+    )  # fmt: skip
+    info = proc.start()
+    try:
+        async with SimControl(info.control_url) as control:
+            state = await control.state()
+            assert (state["config"]["units"], state["config"]["model"]) == ("us", "nwp500-recirc")
+            (heater,) = state["devices"].values()
+            assert (heater["temperature_type"], heater["model"]) == (2, "nwp500-recirc")
+            assert heater["setpoint_c"] == 49.0  # the US factory setpoint, 120 °F
+            # heaters added later follow the command line too
+            mac = await control.add_device(info.accounts[0].email)
+            assert (await control.state())["devices"][mac]["temperature_type"] == 2
+    finally:
+        assert proc.stop() == 0

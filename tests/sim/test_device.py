@@ -120,8 +120,11 @@ async def test_status_and_feature_complete(sim: SimInfo, sim_account: dict[str, 
         feature = reply["response"]["feature"]
         for key in FEATURE_REQUIRED:
             assert key in feature, key
+        # the default model has no recirculation pump, and says so; everything else is present
+        assert feature["recircModelTypeCode"] == 0
+        recirc = {"recirculationUse", "recircReservationUse"}
         for key in FEATURE_FLAGS:
-            assert feature[key] == 2, key
+            assert feature[key] == (1 if key in recirc else 2), key
         assert feature["volumeCode"] in (1, 2, 3)
         assert feature["dhwTemperatureSettingUse"] in (0, 1, 2, 3, 4)
         assert (feature["dhwTemperatureMin"], feature["dhwTemperatureMax"]) == (81, 131)
@@ -148,7 +151,7 @@ async def test_mode_commands_echoed(
             ("power-off", [], 33554433, {"dhwOperationSetting": 6}),
             ("power-on", [], 33554434, {"dhwOperationSetting": 3}),
             ("dhw-mode", [5, 10], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
-            ("dhw-mode", [5, 31], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
+            ("dhw-mode", [5, 100], 33554437, {"dhwOperationSetting": 5, "vacationDaySetting": 10}),
             ("dhw-mode", [1], 33554437, {"dhwOperationSetting": 1}),
             ("dhw-temperature", [100], 33554464, {"dhwTemperatureSetting": 100}),
             ("dhw-temperature", [132], 33554464, {"dhwTemperatureSetting": 100}),

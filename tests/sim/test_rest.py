@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from navilink_sim.testing import SimControl, SimInfo
+from tests.sim.helpers import connected_client
 
 
 async def post(
@@ -192,3 +193,32 @@ async def test_device_added_and_removed(
     _, _, body = await post(sim, "/device/list", {"userId": email}, access)
     assert [d["deviceInfo"]["macAddress"] for d in body["data"]] == sim_account["devices"]
     assert mac not in (await sim_control.state())["devices"]
+
+
+async def test_session_refresh_and_secured_sign_in_renew_aws_credentials(
+    sim: SimInfo, sim_account: dict[str, Any], sim_control: SimControl
+) -> None:
+    """The newer public client renews AWS credentials with its access token before it falls
+    back to the password."""
+    _, body = await sign_in(sim, sim_account["email"], sim_account["password"])
+    old = body["data"]["token"]
+    aws = {"accessKeyId", "secretKey", "sessionToken", "authorizationExpiresIn"}
+    user = {"userId": sim_account["email"]}
+    status, _, body = await post(sim, "/auth/session/refresh", user, old["accessToken"])
+    assert (status, body["code"]) == (200, 200)
+    assert set(body["data"]) == aws
+    assert body["data"]["accessKeyId"] != old["accessKeyId"]
+    renewed = {**old, **body["data"]}
+    client = await connected_client(sim, renewed)  # the new credential opens the gateway
+    await client.disconnect()
+
+    status, _, body = await post(sim, "/user/secured-sign-in", user, old["accessToken"])
+    assert (status, body["code"]) == (200, 200)
+    assert body["data"]["userInfo"]["userType"] == "O"
+    assert set(body["data"]["token"]) == aws  # the JWTs are kept
+    assert isinstance(body["data"]["legal"], list)
+
+    await sim_control.expire_credentials()  # access tokens expire too
+    for path in ("/auth/session/refresh", "/user/secured-sign-in"):
+        status, ctype, body = await post(sim, path, user, old["accessToken"])
+        assert (status, ctype, body["code"]) == (401, "application/json", 401)
