@@ -26,7 +26,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json()
-    except (json.JSONDecodeError, ValueError):
+    except json.JSONDecodeError, ValueError:
         raise web.HTTPBadRequest(
             text=json.dumps({"ok": False, "error": "invalid JSON"}),
             content_type="application/json",

@@ -53,7 +53,7 @@ def parse_connect_client_id(data: bytes) -> str | None:
         if len(cid) != cid_len:
             return None
         return cid.decode("utf-8")
-    except (IndexError, UnicodeDecodeError):
+    except IndexError, UnicodeDecodeError:
         return None
 
 

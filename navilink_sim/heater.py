@@ -485,7 +485,7 @@ class Heater:
             return []
         try:
             msg = json.loads(payload)
-        except (ValueError, UnicodeDecodeError):
+        except ValueError, UnicodeDecodeError:
             return []
         if not isinstance(msg, dict) or "response" in msg:
             return []

@@ -88,7 +88,7 @@ def make_fault_middleware(sim: Simulator) -> Middleware:
 async def _json_body(request: web.Request) -> dict[str, Any] | None:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+    except json.JSONDecodeError, UnicodeDecodeError, ValueError:
         return None
     return body if isinstance(body, dict) else None
 
