@@ -618,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("NAVILINK_DEV_STATE", str(DEFAULT_STATE_FILE)),
         help="where the running stack is described (default .sim/dev.json)",
     )
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="{fault,state,draw}")
     p_fault = sub.add_parser("fault", help="inject a fault into the running simulator")
     faults = p_fault.add_subparsers(dest="fault", required=True)
     p_net = faults.add_parser("network", help="network down | blackhole | up")
@@ -631,10 +631,21 @@ def main(argv: list[str] | None = None) -> int:
     p_draw = sub.add_parser("draw", help="draw hot water from every heater")
     p_draw.add_argument("lpm", nargs="?", type=float, default=8.0)
     p_draw.add_argument("seconds", nargs="?", type=float, default=120.0)
-    p_req = sub.add_parser("requirements", help=argparse.SUPPRESS)
+    p_req = sub.add_parser("requirements")  # for scripts/develop: not listed in --help
     p_req.add_argument("--config", default=str(DEFAULT_CONFIG))
 
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="Home Assistant config dir")
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="Home Assistant config dir (default config/, or config/ha-VERSION with --ha-version)",
+    )
+    parser.add_argument(
+        "--ha-version",
+        default=None,
+        metavar="VERSION",
+        help="run this Home Assistant release instead of the pinned one (scripts/develop "
+        "installs it once into .venv-ha-VERSION)",
+    )
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
     parser.add_argument("--sim-port", type=int, default=8300, help="simulator REST/control port")
     parser.add_argument("--gateway-port", type=int, default=8301, help="simulator MQTT gateway")
@@ -648,7 +659,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in ("fault", "state", "draw"):
         return control(args)
+    if args.config is None:
+        # Another release gets its own config: Home Assistant migrates its storage on start.
+        version = args.ha_version
+        args.config = str(DEFAULT_CONFIG / f"ha-{version}" if version else DEFAULT_CONFIG)
+    if args.ha_version and args.ha_version != _installed_ha_version():
+        say(
+            f"--ha-version {args.ha_version}: this Python has Home Assistant "
+            f"{_installed_ha_version()}; run it through scripts/develop"
+        )
+        return 1
     return run(args)
+
+
+def _installed_ha_version() -> str:
+    from homeassistant.const import __version__
+
+    return __version__
 
 
 if __name__ == "__main__":
