@@ -128,12 +128,14 @@ def missing_requirements(config_dir: Path) -> list[str]:
     Home Assistant would pip-install them at start; scripts/develop runs it with --skip-pip (so it
     never reaches for the network at run time) and installs exactly these once instead.
     """
-    from homeassistant import components
+    from homeassistant import bootstrap, components
     from homeassistant.util.package import is_installed
 
     base = Path(components.__file__).parent
     manifests = {"navilink": ROOT / "custom_components" / "navilink" / "manifest.json"}
-    todo = [*_configured_domains(config_dir), *_ALWAYS, "navilink"]
+    # The release's own list of always-set-up integrations grows (2026.11: infrared, ...).
+    defaults = getattr(bootstrap, "DEFAULT_INTEGRATIONS", ())
+    todo = [*_configured_domains(config_dir), *_ALWAYS, *defaults, "navilink"]
     seen: set[str] = set()
     wanted: list[str] = []
     while todo:
@@ -147,6 +149,8 @@ def missing_requirements(config_dir: Path) -> list[str]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         wanted.extend(manifest.get("requirements", []))
         todo.extend(manifest.get("dependencies", []))
+        # Imported by the integration when present (analytics imports hassio's client library).
+        todo.extend(manifest.get("after_dependencies", []))
     return sorted({req for req in wanted if not is_installed(req)})
 
 
