@@ -36,6 +36,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _develop_http import confirm_http_config, forget_stored_http_config
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config"
 DEFAULT_STATE_FILE = ROOT / ".sim" / "dev.json"
@@ -435,6 +437,7 @@ def run(args: argparse.Namespace) -> int:
     sim_dir = Path(args.sim_dir).resolve() if args.sim_dir else state_file.with_suffix("")
     sim_dir.mkdir(parents=True, exist_ok=True)
     _prepare_config(config_dir)
+    forget_stored_http_config(config_dir)
 
     for port, what in (
         (args.port, "Home Assistant"),
@@ -528,6 +531,7 @@ def run(args: argparse.Namespace) -> int:
 
         _wait_http(f"{base}/manifest.json", procs, args.timeout)
         token = onboard(base, OWNER_NAME, OWNER_PASSWORD)
+        say(f"HTTP settings from configuration.yaml: {confirm_http_config(base, token)}")
         _wait_integration_addable(base, token, 60)
         elapsed = time.monotonic() - started
         state["ready"] = True
