@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # Sourced by scripts/test, scripts/develop, scripts/lint and scripts/bench.
-# Makes sure this checkout has: a Python >= 3.14, a .venv with the pinned packages, and Mosquitto.
+# Makes sure this checkout has: a Python >= 3.14, a .venv with the pinned packages (.venv-min with
+# the minimum supported Home Assistant, for scripts/test), and Mosquitto.
 # A second run does no install work: packages are reinstalled only when the requirement files change.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
+VENV_MIN="$ROOT/.venv-min"
 say() { printf '\033[1m[navilink]\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
@@ -34,26 +36,40 @@ find_python() {
   die "no Python 3.14 found on PATH, in pyenv or with uv (Home Assistant needs it); $hint"
 }
 
-ensure_venv() {
-  local py want have
-  if [ -x "$VENV/bin/python" ] && py_ok "$VENV/bin/python"; then
-    py="$VENV/bin/python"
+make_venv() {
+  # make_venv DIR REQUIREMENTS [EXTRA...]: DIR is a venv with the REQUIREMENTS file and the EXTRA
+  # requirements installed; reinstalled only when they (or pyproject.toml) change.
+  local dir=$1 req=$2 name py want have
+  shift 2
+  name=$(basename "$dir")
+  if [ -x "$dir/bin/python" ] && py_ok "$dir/bin/python"; then
+    py="$dir/bin/python"
   else
     py=$(find_python)
-    say "creating .venv with $py ($("$py" -V))"
-    rm -rf "$VENV"
-    "$py" -m venv "$VENV"
+    say "creating $name with $py ($("$py" -V))"
+    rm -rf "$dir"
+    "$py" -m venv "$dir"
   fi
-  want=$(cat "$ROOT/requirements_test.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
-  have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
+  want=$( (cat "$req" "$ROOT/pyproject.toml"; [ $# -eq 0 ] || printf '%s\n' "$@") | sha256sum | cut -d' ' -f1)
+  have=$(cat "$dir/.requirements.sha256" 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
-    say "installing pinned packages into .venv (about a minute, once)"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip > /dev/null 2>&1 || true
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements_test.txt" > "$VENV/pip-install.log" 2>&1 \
-      || { tail -30 "$VENV/pip-install.log" >&2; die "pip install failed (full log: .venv/pip-install.log)"; }
-    echo "$want" > "$VENV/.requirements.sha256"
+    say "installing $(basename "$req")${1:+ and $*} into $name (about a minute, once)"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip > /dev/null 2>&1 || true
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$req" "$@" > "$dir/pip-install.log" 2>&1 \
+      || { tail -30 "$dir/pip-install.log" >&2; die "pip install failed (full log: $name/pip-install.log)"; }
+    echo "$want" > "$dir/.requirements.sha256"
   fi
+}
+
+ensure_venv() {
+  # .venv: the pinned test and development environment; its bin/ goes first on PATH.
+  make_venv "$VENV" "$ROOT/requirements_test.txt"
   export PATH="$VENV/bin:$PATH"
+}
+
+ensure_min_venv() {
+  # .venv-min: the minimum supported Home Assistant (requirements_test_min.txt). PATH unchanged.
+  make_venv "$VENV_MIN" "$ROOT/requirements_test_min.txt"
 }
 
 find_mosquitto() {

@@ -36,6 +36,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _develop_http import confirm_http_config, forget_stored_http_config
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config"
 DEFAULT_STATE_FILE = ROOT / ".sim" / "dev.json"
@@ -128,12 +130,14 @@ def missing_requirements(config_dir: Path) -> list[str]:
     Home Assistant would pip-install them at start; scripts/develop runs it with --skip-pip (so it
     never reaches for the network at run time) and installs exactly these once instead.
     """
-    from homeassistant import components
+    from homeassistant import bootstrap, components
     from homeassistant.util.package import is_installed
 
     base = Path(components.__file__).parent
     manifests = {"navilink": ROOT / "custom_components" / "navilink" / "manifest.json"}
-    todo = [*_configured_domains(config_dir), *_ALWAYS, "navilink"]
+    # The release's own list of always-set-up integrations grows (2026.11: infrared, ...).
+    defaults = getattr(bootstrap, "DEFAULT_INTEGRATIONS", ())
+    todo = [*_configured_domains(config_dir), *_ALWAYS, *defaults, "navilink"]
     seen: set[str] = set()
     wanted: list[str] = []
     while todo:
@@ -147,6 +151,8 @@ def missing_requirements(config_dir: Path) -> list[str]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         wanted.extend(manifest.get("requirements", []))
         todo.extend(manifest.get("dependencies", []))
+        # Imported by the integration when present (analytics imports hassio's client library).
+        todo.extend(manifest.get("after_dependencies", []))
     return sorted({req for req in wanted if not is_installed(req)})
 
 
@@ -363,7 +369,7 @@ def _wait_http(url: str, procs: dict[str, subprocess.Popen[Any]], timeout: float
             with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
                     return
-        except (urllib.error.URLError, OSError):
+        except urllib.error.URLError, OSError:
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
@@ -431,6 +437,7 @@ def run(args: argparse.Namespace) -> int:
     sim_dir = Path(args.sim_dir).resolve() if args.sim_dir else state_file.with_suffix("")
     sim_dir.mkdir(parents=True, exist_ok=True)
     _prepare_config(config_dir)
+    forget_stored_http_config(config_dir)
 
     for port, what in (
         (args.port, "Home Assistant"),
@@ -524,6 +531,7 @@ def run(args: argparse.Namespace) -> int:
 
         _wait_http(f"{base}/manifest.json", procs, args.timeout)
         token = onboard(base, OWNER_NAME, OWNER_PASSWORD)
+        say(f"HTTP settings from configuration.yaml: {confirm_http_config(base, token)}")
         _wait_integration_addable(base, token, 60)
         elapsed = time.monotonic() - started
         state["ready"] = True
@@ -618,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("NAVILINK_DEV_STATE", str(DEFAULT_STATE_FILE)),
         help="where the running stack is described (default .sim/dev.json)",
     )
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="{fault,state,draw}")
     p_fault = sub.add_parser("fault", help="inject a fault into the running simulator")
     faults = p_fault.add_subparsers(dest="fault", required=True)
     p_net = faults.add_parser("network", help="network down | blackhole | up")
@@ -631,10 +639,21 @@ def main(argv: list[str] | None = None) -> int:
     p_draw = sub.add_parser("draw", help="draw hot water from every heater")
     p_draw.add_argument("lpm", nargs="?", type=float, default=8.0)
     p_draw.add_argument("seconds", nargs="?", type=float, default=120.0)
-    p_req = sub.add_parser("requirements", help=argparse.SUPPRESS)
+    p_req = sub.add_parser("requirements")  # for scripts/develop: not listed in --help
     p_req.add_argument("--config", default=str(DEFAULT_CONFIG))
 
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="Home Assistant config dir")
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="Home Assistant config dir (default config/, or config/ha-VERSION with --ha-version)",
+    )
+    parser.add_argument(
+        "--ha-version",
+        default=None,
+        metavar="VERSION",
+        help="run this Home Assistant release instead of the pinned one (scripts/develop "
+        "installs it once into .venv-ha-VERSION)",
+    )
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
     parser.add_argument("--sim-port", type=int, default=8300, help="simulator REST/control port")
     parser.add_argument("--gateway-port", type=int, default=8301, help="simulator MQTT gateway")
@@ -648,7 +667,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in ("fault", "state", "draw"):
         return control(args)
+    if args.config is None:
+        # Another release gets its own config: Home Assistant migrates its storage on start.
+        version = args.ha_version
+        args.config = str(DEFAULT_CONFIG / f"ha-{version}" if version else DEFAULT_CONFIG)
+    if args.ha_version and args.ha_version != _installed_ha_version():
+        say(
+            f"--ha-version {args.ha_version}: this Python has Home Assistant "
+            f"{_installed_ha_version()}; run it through scripts/develop"
+        )
+        return 1
     return run(args)
+
+
+def _installed_ha_version() -> str:
+    from homeassistant.const import __version__
+
+    return __version__
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Shared fixtures: sockets on for every test, and one navilink_sim process per session."""
+"""Shared fixtures: sockets on for every test, one navilink_sim process per session, and no test
+may pass while Home Assistant warns about this integration's use of a deprecated API."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -32,6 +34,60 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _sockets_on(socket_enabled: None) -> None:
     """pytest-homeassistant-custom-component blocks sockets; every test here needs them."""
+
+
+def is_navilink_deprecation(record: logging.LogRecord) -> bool:
+    """A warning from Home Assistant about this integration's use of a deprecated API.
+
+    Home Assistant reports those as "Detected that custom integration 'navilink' ..." (frame
+    reports) or as a warning naming the module (entity members: "custom_components.navilink.x::Y
+    provides the deprecated ..."; "Detected code that reads the deprecated ...").
+    """
+    if record.levelno < logging.WARNING:
+        return False
+    try:
+        message = record.getMessage()
+    except TypeError, ValueError:
+        message = str(record.msg)
+    if "Detected that custom integration 'navilink'" in message:
+        return True
+    ours = "custom_components.navilink" in message or record.name.startswith(
+        "custom_components.navilink"
+    )
+    lowered = message.lower()
+    return ours and ("deprecat" in lowered or "detected code that" in lowered)
+
+
+class _DeprecationLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if is_navilink_deprecation(record):
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def navilink_deprecations() -> Iterator[list[logging.LogRecord]]:
+    """Fail the test if Home Assistant warned about a deprecated API use of this integration.
+
+    The records seen so far are the fixture's value (a test of the guard itself may clear them).
+    Home Assistant reports each use once per process, so the first test that triggers it fails.
+    """
+    handler = _DeprecationLog()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        root.removeHandler(handler)
+    if handler.records:
+        lines = "\n".join(f"  {r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(
+            f"Home Assistant warned about navilink using a deprecated API:\n{lines}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

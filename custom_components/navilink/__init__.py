@@ -98,7 +98,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator = NaviLinkCoordinator(hass, entry, session)
     await coordinator.async_config_entry_first_refresh()
-    dr.async_get(hass).async_get_or_create(
+    account_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, coordinator.account_id)},
         manufacturer="Navien",
@@ -106,17 +106,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
         name=f"NaviLink {entry.title}",
         entry_type=dr.DeviceEntryType.SERVICE,
     )
+    coordinator.account_device_id = account_device.id
     entry.runtime_data = coordinator
+    # No update listener: the options flow reloads the entry when the options change
+    # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> None:
-    """Reload when the options change (token updates do not reload)."""
-    coordinator = entry.runtime_data
-    if coordinator.applied_options != dict(entry.options):
-        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> bool:

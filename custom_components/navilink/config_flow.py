@@ -8,7 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -232,8 +237,8 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
-class NaviLinkOptionsFlow(OptionsFlow):
-    """Reconnect policy and status request interval."""
+class NaviLinkOptionsFlow(OptionsFlowWithReload):
+    """Reconnect policy and status request interval; the entry reloads when they change."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options."""

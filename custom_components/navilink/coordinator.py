@@ -64,8 +64,10 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             always_update=True,
         )
         self.session = session
-        self.applied_options = dict(entry.options)
         self.account_id: str = entry.unique_id or entry.data[CONF_EMAIL].lower()
+        # The account's device in the device registry (heaters link to it); set up by
+        # async_setup_entry before the platforms are set up.
+        self.account_device_id = ""
         # Connection availability as entities see it (a short grace hides quick reconnects).
         self.connection_available = True
         self._grace_unsub: CALLBACK_TYPE | None = None
@@ -230,11 +232,12 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         if removed:
             registry = dr.async_get(self.hass)
             for mac in removed:
-                if device := registry.async_get_device(identifiers={(DOMAIN, mac)}):
+                device = registry.async_get_device_by_identifier(
+                    (DOMAIN, mac), self.config_entry.entry_id
+                )
+                if device is not None:
                     LOGGER.info("NaviLink device %s left the account; removing it", mac[-4:])
-                    registry.async_update_device(
-                        device.id, remove_config_entry_id=self.config_entry.entry_id
-                    )
+                    registry.async_remove_device(device.id)
         if added:
             LOGGER.debug("New NaviLink devices on the account: %s", [m[-4:] for m in added])
 

@@ -55,7 +55,7 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
             name=(info.name if info and info.name else f"NaviLink {mac[-4:]}"),
             serial_number=feature.controller_serial_number if feature else None,
             sw_version=_firmware(feature),
-            via_device=(DOMAIN, coordinator.account_id),
+            via_device_id=coordinator.account_device_id,
         )
         self._seen: tuple[object, ...] = ()
 

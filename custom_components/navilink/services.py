@@ -106,11 +106,9 @@ def _target(call: ServiceCall) -> tuple[NaviLinkCoordinator, str]:
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(call.hass).async_get(device_id)
     if device is not None:
-        for entry_id in device.config_entries:
-            entry = call.hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            coordinator = _loaded_coordinator(call.hass, entry_id)
+        entry = call.hass.config_entries.async_get_entry(device.config_entry_id)
+        if entry is not None and entry.domain == DOMAIN:
+            coordinator = _loaded_coordinator(call.hass, entry.entry_id)
             for domain, identifier in device.identifiers:
                 if domain == DOMAIN and identifier in coordinator.data.devices:
                     return coordinator, identifier

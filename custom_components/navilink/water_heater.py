@@ -58,6 +58,10 @@ class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
     """A Navien NWP500 heat-pump water heater."""
 
     _attr_name = None
+    # Home Assistant 2026.11 reads the native_* members; 2026.8 to 2026.10 only know the older
+    # names. This class provides both: a class that defines the native member itself is served
+    # from it, without the deprecation warning (the older names can go once 2026.11 is the minimum).
+    _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_temperature_unit = UnitOfTemperature.CELSIUS
 
     def __init__(
@@ -135,16 +139,26 @@ class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
         return status.dhw_mode is DhwMode.VACATION
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """Hot-water temperature measured near the top of the tank."""
         status = self.status
         return None if status is None else status.dhw_temperature
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The setpoint."""
         status = self.status
         return None if status is None else status.dhw_temperature_setting
+
+    @property
+    def current_temperature(self) -> float | None:
+        """native_current_temperature for Home Assistant before 2026.11."""
+        return self.native_current_temperature
+
+    @property
+    def target_temperature(self) -> float | None:
+        """native_target_temperature for Home Assistant before 2026.11."""
+        return self.native_target_temperature
 
     @property
     def min_temp(self) -> float:

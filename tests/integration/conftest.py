@@ -10,6 +10,8 @@ import pytest
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.navilink.const import (
     CONF_API_URL,
@@ -41,6 +43,16 @@ FAST_OPTIONS: dict[str, Any] = {
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot format, whichever plugin's `snapshot` fixture pytest found first.
+
+    syrupy and pytest-homeassistant-custom-component both define `snapshot`; which one a test gets
+    depends on the plugin load order. Using the extension again is harmless.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 def make_entry(

@@ -44,15 +44,21 @@ async def test_devices_added_and_removed_live(
         hass,
         lambda: entities.async_get_entity_id("water_heater", DOMAIN, f"{new_mac}_water_heater"),
     )
-    device = devices.async_get_device(identifiers={(DOMAIN, new_mac)})
+    device = devices.async_get_device_by_identifier((DOMAIN, new_mac), entry.entry_id)
     assert device is not None
+    account = devices.async_get_device_by_identifier((DOMAIN, entry.unique_id), entry.entry_id)
+    assert account is not None
+    assert device.via_device_id == account.id
 
     # A device still on the account cannot be removed by hand.
     assert await _remove_device(hass, device.id, entry.entry_id) is False
 
     await sim_control.remove_device(sim_account["email"], new_mac)
     async_fire_time_changed(hass, dt_util.utcnow() + DEVICE_REFRESH_INTERVAL * 2)
-    await wait_for(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, new_mac)}) is None)
+    await wait_for(
+        hass,
+        lambda: devices.async_get_device_by_identifier((DOMAIN, new_mac), entry.entry_id) is None,
+    )
     assert entities.async_get_entity_id("water_heater", DOMAIN, f"{new_mac}_water_heater") is None
 
     # A stale device (not on the account any more) may be removed by hand.
@@ -81,7 +87,7 @@ async def test_actions(
     """Vacation days, reservations and energy usage actions."""
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, mac)})
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
 
     await hass.services.async_call(
@@ -197,7 +203,7 @@ async def test_diagnostics_redacted(
     tokens = entry.runtime_data.session.tokens
     assert tokens is not None
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, mac)})
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
     device_result = await get_diagnostics_for_device(hass, hass_client, entry, device)
     assert result["session"]["health"]["events"]

@@ -30,6 +30,17 @@ VOLATILE = (
 VOLATILE_ATTRIBUTES = {"current_temperature"}
 
 
+def plain_keys(value: Any) -> Any:
+    """Mapping keys as plain strings.
+
+    Since Home Assistant 2026.7 state attribute and capability keys are StrEnum members, which
+    the snapshot would show as `<EntityStateAttribute.DEVICE_CLASS: 'device_class'>`.
+    """
+    if isinstance(value, dict):
+        return {str(key): plain_keys(item) for key, item in value.items()}
+    return value
+
+
 async def test_entities(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -60,14 +71,14 @@ async def test_entities(
             "entity_category": item.entity_category,
             "disabled_by": item.disabled_by,
             "unit": item.unit_of_measurement,
-            "capabilities": item.capabilities,
+            "capabilities": plain_keys(item.capabilities),
             "state": None if state is None else ("<volatile>" if volatile else norm(state.state)),
             "attributes": None
             if state is None
             else {
                 key: ("<volatile>" if key in VOLATILE_ATTRIBUTES else value)
-                for key, value in state.attributes.items()
-                if key not in ("friendly_name",)
+                for key, value in plain_keys(dict(state.attributes)).items()
+                if key != "friendly_name"
             },
         }
     assert result == snapshot
