@@ -28,7 +28,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.navilink.const import CONF_STATUS_INTERVAL, DOMAIN
+from custom_components.navilink.const import DOMAIN
 from navilink_sim.testing import SimControl, SimInfo
 
 from .conftest import FAST_OPTIONS, make_entry, setup_entry, wait_for
@@ -238,8 +238,7 @@ async def test_a_status_only_rewrites_its_own_heater(
 ) -> None:
     """One heater's push does not rewrite the entities of the other heaters."""
     other = await sim_control.add_device(sim_account["email"])
-    # no periodic status requests during the test: the only push is the one we ask for
-    entry = make_entry(sim, sim_account, {**FAST_OPTIONS, CONF_STATUS_INTERVAL: 3600})
+    entry = make_entry(sim, sim_account, FAST_OPTIONS)
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     coordinator = entry.runtime_data
