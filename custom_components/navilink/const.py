@@ -68,6 +68,8 @@ MIN_VACATION_DAYS: Final = 1
 MAX_VACATION_DAYS: Final = 30
 
 EVENT_CONNECTION: Final = "navilink_connection"
+# Dispatcher signal (format with the MAC): the heater confirmed a new vacation length.
+SIGNAL_VACATION_DAYS: Final = "navilink_vacation_days_{}"
 ISSUE_CONNECTION_DOWN: Final = "connection_down"
 
 # Connection event types exposed by the event entity and the bus event.
@@ -98,7 +100,6 @@ SERVICE_REQUEST_ENERGY_USAGE: Final = "request_energy_usage"
 SERVICE_RECONNECT: Final = "reconnect"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_DEVICE_ID: Final = "device_id"
 ATTR_DAYS: Final = "days"
 ATTR_YEAR: Final = "year"
 ATTR_MONTHS: Final = "months"

@@ -137,7 +137,7 @@ async def test_water_heater_commands(
             {ATTR_ENTITY_ID: heater, ATTR_TEMPERATURE: 80},
             blocking=True,
         )
-    assert err.value.translation_key == "out_of_range"
+    assert err.value.translation_key == "temperature_out_of_range"
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             "water_heater",
@@ -164,6 +164,18 @@ async def test_controls(
     )
     assert hass.states.get(anti_leg).state == STATE_OFF
     period = _eid(hass, "number", f"{mac}_anti_legionella_period")
+    sent_on = (await _device(sim_control, mac))["commands"].get("anti-leg-on", 0)
+    # The heater takes a period only with "cycle on": refused while off, the switch stays off.
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: period, ATTR_VALUE: 14}, blocking=True
+        )
+    assert err.value.translation_key == "anti_legionella_off"
+    assert hass.states.get(anti_leg).state == STATE_OFF
+    assert (await _device(sim_control, mac))["commands"].get("anti-leg-on", 0) == sent_on
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: anti_leg}, blocking=True
+    )
     await hass.services.async_call(
         "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: period, ATTR_VALUE: 14}, blocking=True
     )
