@@ -37,6 +37,7 @@ from .const import (
 )
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .migration import async_migrate_entry as async_migrate_entry  # called by Home Assistant
+from .repairs import NaviLinkRepairs
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -107,6 +108,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator.account_device_id = account_device.id
     entry.runtime_data = coordinator
+    entry.async_on_unload(NaviLinkRepairs(hass, coordinator).async_start())
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

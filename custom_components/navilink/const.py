@@ -59,7 +59,8 @@ MAX_AUTH_RETRY_INTERVAL: Final = 86400.0
 
 # Timings on the Home Assistant side
 UNAVAILABLE_GRACE: Final = timedelta(seconds=30)
-REPAIR_AFTER: Final = timedelta(minutes=15)
+# A heater offline this long gets a repair issue (check its Wi-Fi).
+HEATER_OFFLINE_REPAIR_AFTER: Final = timedelta(days=1)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 
@@ -70,7 +71,8 @@ MAX_VACATION_DAYS: Final = 30
 EVENT_CONNECTION: Final = "navilink_connection"
 # Dispatcher signal (format with the MAC): the heater confirmed a new vacation length.
 SIGNAL_VACATION_DAYS: Final = "navilink_vacation_days_{}"
-ISSUE_CONNECTION_DOWN: Final = "connection_down"
+ISSUE_RECONNECT_GAVE_UP: Final = "reconnect_gave_up"
+ISSUE_HEATER_OFFLINE: Final = "heater_offline"
 
 # Connection event types exposed by the event entity and the bus event.
 EVENT_TYPES: Final = [
