@@ -116,3 +116,24 @@ def test_every_action_and_field_has_strings() -> None:
     assert set(services) == set(strings)
     for name, service in services.items():
         assert set((service or {}).get("fields", {})) == set(strings[name].get("fields", {})), name
+
+
+def test_one_name_per_mode() -> None:
+    """Modes read the same on the water heater, the Operation sensor and the actions."""
+    water_heater = _load(
+        Path(homeassistant.__file__).parent / "components/water_heater/strings.json"
+    )
+    ha_names = water_heater["entity_component"]["_"]["state"]
+    en = _load(INTEGRATION / "translations" / "en.json")
+    reservation = en["selector"]["reservation_mode"]["options"]
+    for mode in ("eco", "heat_pump", "high_demand", "electric"):
+        assert reservation[mode] == ha_names[mode]
+    assert "energy_saver" not in reservation
+    operation = en["entity"]["sensor"]["operation_state"]["state"]
+    assert ha_names["eco"] in operation["hybrid_efficiency"]
+    assert ha_names["high_demand"] in operation["hybrid_boost"]
+    assert ha_names["heat_pump"] in operation["heat_pump"]
+    assert en["entity"]["sensor"]["heat_source"]["state"]["none"] == "Idle"
+    assert en["entity"]["sensor"]["error_code"]["state"]["0"] == "No error"
+    for element in ("upper_element", "lower_element"):
+        assert en["entity"]["binary_sensor"][element]["state"]["on"] == "Heating"
