@@ -102,6 +102,13 @@ async def test_gave_up_reconnecting_raises_a_fixable_issue_that_reconnects(
     assert flow["step_id"] == "confirm"
     assert flow["description_placeholders"] == {"account": entry.title}
 
+    # Still down: the flow says so and can be submitted again.
+    response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert response.status == 200
+    failed = await response.json()
+    assert failed["type"] == "form"
+    assert failed["errors"] == {"base": "cannot_connect"}
+
     await sim_control.network("up")
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
     assert response.status == 200
