@@ -36,12 +36,30 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from _develop_http import confirm_http_config, forget_stored_http_config
+from _develop_http import confirm_http_config, forget_stored_http_config, update_core_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config"
 DEFAULT_STATE_FILE = ROOT / ".sim" / "dev.json"
 COMMITTED_CONFIG_FILES = ("configuration.yaml",)
+
+# Home Assistant exits with this code when it asks to be restarted (Settings > Restart, the
+# homeassistant.restart action): homeassistant.const.RESTART_EXIT_CODE.
+RESTART_EXIT_CODE = 100
+
+# Core settings for a new dev config, set once through the UI's own command (config/core/update)
+# and stored: configuration.yaml leaves `homeassistant:` out so that they stay editable in the UI
+# (a newcomer can switch to °F under Settings > System > General).
+CORE_CONFIG: dict[str, Any] = {
+    "location_name": "NaviLink dev",
+    "unit_system": "metric",
+    "currency": "USD",
+    "country": "US",
+    "time_zone": "UTC",
+    "latitude": 33.68,
+    "longitude": -117.82,
+    "elevation": 20,
+}
 
 OWNER_NAME = "dev"
 OWNER_PASSWORD = "navilink-dev"
@@ -352,6 +370,31 @@ def _prepare_config(config_dir: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
 
 
+class ProcessExited(Exception):
+    """A supervised process ended without being asked to."""
+
+
+def supervise(procs: dict[str, subprocess.Popen[Any]], restart_hass: Any) -> None:
+    """Check the processes once: Home Assistant asking to be restarted is restarted.
+
+    `restart_hass()` starts Home Assistant again and returns the new process. Any other exit
+    (of Home Assistant or the simulator) raises, which stops the stack.
+    """
+    for name, proc in list(procs.items()):
+        code = proc.poll()
+        if code is None:
+            continue
+        if name == "Home Assistant" and code == RESTART_EXIT_CODE:
+            say("Home Assistant asked to be restarted (exit code 100): starting it again")
+            procs[name] = restart_hass()
+            continue
+        raise ProcessExited(f"{name} exited with code {code}")
+
+
+def _core_config_stored(config_dir: Path) -> bool:
+    return (config_dir / ".storage" / "core.config").is_file()
+
+
 def _write_state(path: Path, state: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -514,23 +557,48 @@ def run(args: argparse.Namespace) -> int:
         _write_state(state_file, state)
 
         say(f"starting Home Assistant on {base} (config {config_dir})")
-        with hass_console.open("ab") as log:
-            hass = subprocess.Popen(
-                [str(Path(sys.executable).parent / "hass"), "-c", str(config_dir), "--skip-pip"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
-            )
-        procs["Home Assistant"] = hass
-        state["pids"]["hass"] = hass.pid
-        _write_state(state_file, state)
+
+        def start_hass() -> subprocess.Popen[Any]:
+            with hass_console.open("ab") as log:
+                proc = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).parent / "hass"),
+                        "-c",
+                        str(config_dir),
+                        "--skip-pip",
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509
+                )
+            state["pids"]["hass"] = proc.pid
+            _write_state(state_file, state)
+            return proc
+
+        def restart_hass() -> subprocess.Popen[Any]:
+            state["ready"] = False
+            forget_stored_http_config(config_dir)
+            proc = start_hass()
+            procs["Home Assistant"] = proc
+            _wait_http(f"{base}/manifest.json", procs, args.timeout)
+            token = hass_login(base, OWNER_NAME, OWNER_PASSWORD)
+            say(f"HTTP settings from configuration.yaml: {confirm_http_config(base, token)}")
+            state["ready"] = True
+            state["restarts"] = state.get("restarts", 0) + 1
+            _write_state(state_file, state)
+            say(f"Home Assistant is back on {base}")
+            return proc
+
+        procs["Home Assistant"] = start_hass()
 
         _wait_http(f"{base}/manifest.json", procs, args.timeout)
         token = onboard(base, OWNER_NAME, OWNER_PASSWORD)
+        if not _core_config_stored(config_dir):
+            say(f"core settings (location, units): {update_core_config(base, token, CORE_CONFIG)}")
         say(f"HTTP settings from configuration.yaml: {confirm_http_config(base, token)}")
         _wait_integration_addable(base, token, 60)
         elapsed = time.monotonic() - started
@@ -542,13 +610,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
         while True:
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with code {proc.returncode}")
+            supervise(procs, restart_hass)
             time.sleep(1)
     except _Stop as sig:
         say(f"{sig}: shutting down")
-    except (RuntimeError, OSError) as err:
+    except (RuntimeError, OSError, ProcessExited) as err:
         say(f"error: {err}")
         for name, path in (("Home Assistant", hass_log), ("navilink_sim", sim_log)):
             if path.is_file():

@@ -48,8 +48,31 @@ async def _confirm(url: str, token: str) -> str:
         return "confirmed"
 
 
-async def _call(ws: Any, msg_id: int, command: str) -> dict[str, Any]:
-    await ws.send_json({"id": msg_id, "type": command})
+def update_core_config(base: str, token: str, values: dict[str, Any]) -> str:
+    """Set core settings (location, units, ...) as the UI does: stored, changeable later."""
+    return asyncio.run(
+        _update_core(base.replace("http://", "ws://", 1) + "/api/websocket", token, values)
+    )
+
+
+async def _update_core(url: str, token: str, values: dict[str, Any]) -> str:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        if (await ws.receive_json()).get("type") != "auth_ok":
+            return "not set: websocket authentication failed"
+        result = await _call(ws, 1, "config/core/update", values)
+        if not result.get("success"):
+            return f"not set: {json.dumps(result.get('error'))}"
+        return "set"
+
+
+async def _call(
+    ws: Any, msg_id: int, command: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    await ws.send_json({"id": msg_id, "type": command, **(data or {})})
     while True:
         message: dict[str, Any] = await ws.receive_json()
         if message.get("id") == msg_id:

@@ -23,7 +23,6 @@ from .const import (
     CONF_MAX_ATTEMPTS,
     CONF_MAX_DELAY,
     CONF_MQTT_URL,
-    CONF_STATUS_INTERVAL,
     CONF_TOKENS,
     CONF_UNLIMITED,
     DEFAULT_API_URL,
@@ -33,11 +32,12 @@ from .const import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_DELAY,
     DEFAULT_MQTT_URL,
-    DEFAULT_STATUS_INTERVAL,
     DEFAULT_UNLIMITED,
     DOMAIN,
 )
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .migration import async_migrate_entry as async_migrate_entry  # called by Home Assistant
+from .repairs import NaviLinkRepairs
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -72,7 +72,7 @@ def session_options(entry: NaviLinkConfigEntry) -> SessionOptions:
     )
     return SessionOptions(
         policy=policy,
-        status_interval=float(opts.get(CONF_STATUS_INTERVAL, DEFAULT_STATUS_INTERVAL)),
+        # The status interval is the client's default: a polling interval is not a user option.
         # The coordinator refreshes the device list on Home Assistant's scheduler.
         device_refresh_interval=0,
         retry_first_connect=False,
@@ -108,6 +108,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator.account_device_id = account_device.id
     entry.runtime_data = coordinator
+    entry.async_on_unload(NaviLinkRepairs(hass, coordinator).async_start())
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

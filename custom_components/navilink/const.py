@@ -6,12 +6,15 @@ import logging
 from datetime import timedelta
 from typing import Final
 
+from .client import CLOUD_API_URL, CLOUD_MQTT_URL
+
 DOMAIN: Final = "navilink"
 LOGGER = logging.getLogger(__package__)
 
-# Real NaviLink cloud. Entry data may override these (the offline simulator does).
-DEFAULT_API_URL: Final = "https://nlus.naviensmartcontrol.com/api/v2.1"
-DEFAULT_MQTT_URL: Final = "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt"
+# Real NaviLink cloud (the client owns the URLs). Entries store an endpoint only when it differs
+# from these (the offline simulator), so that a change of the default reaches existing entries.
+DEFAULT_API_URL: Final = CLOUD_API_URL
+DEFAULT_MQTT_URL: Final = CLOUD_MQTT_URL
 
 # Environment variables read by the config flow (set by scripts/develop for the simulator).
 ENV_API_URL: Final = "NAVILINK_API_URL"
@@ -33,6 +36,7 @@ CONF_DEEP_EVERY: Final = "deep_every"
 CONF_UNLIMITED: Final = "unlimited_attempts"
 CONF_MAX_ATTEMPTS: Final = "max_attempts"
 CONF_AUTH_RETRY_INTERVAL: Final = "auth_retry_interval"
+# A former option (a polling interval is not a user option); removed by the 1.2 migration.
 CONF_STATUS_INTERVAL: Final = "status_interval"
 
 DEFAULT_INITIAL_DELAY: Final = 1.0
@@ -41,11 +45,22 @@ DEFAULT_DEEP_EVERY: Final = 10
 DEFAULT_UNLIMITED: Final = True
 DEFAULT_MAX_ATTEMPTS: Final = 10
 DEFAULT_AUTH_RETRY_INTERVAL: Final = 1800.0
-DEFAULT_STATUS_INTERVAL: Final = 60.0
+
+# Safe bounds of the options (the options flow enforces them, the 1.2 migration clamps older
+# entries): no setting may make the integration hit the cloud harder than the phone app does.
+MIN_INITIAL_DELAY: Final = 1.0  # never reconnect sooner than 1 s
+MAX_INITIAL_DELAY: Final = 600.0
+MIN_MAX_DELAY: Final = 30.0  # a long outage: at most one attempt per 30 s
+MAX_MAX_DELAY: Final = 3600.0
+MAX_DEEP_EVERY: Final = 100
+MAX_MAX_ATTEMPTS: Final = 10000
+MIN_AUTH_RETRY_INTERVAL: Final = 300.0  # sign-in retries at most every 5 minutes; 0 = never
+MAX_AUTH_RETRY_INTERVAL: Final = 86400.0
 
 # Timings on the Home Assistant side
 UNAVAILABLE_GRACE: Final = timedelta(seconds=30)
-REPAIR_AFTER: Final = timedelta(minutes=15)
+# A heater offline this long gets a repair issue (check its Wi-Fi).
+HEATER_OFFLINE_REPAIR_AFTER: Final = timedelta(days=1)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 
@@ -54,7 +69,10 @@ MIN_VACATION_DAYS: Final = 1
 MAX_VACATION_DAYS: Final = 30
 
 EVENT_CONNECTION: Final = "navilink_connection"
-ISSUE_CONNECTION_DOWN: Final = "connection_down"
+# Dispatcher signal (format with the MAC): the heater confirmed a new vacation length.
+SIGNAL_VACATION_DAYS: Final = "navilink_vacation_days_{}"
+ISSUE_RECONNECT_GAVE_UP: Final = "reconnect_gave_up"
+ISSUE_HEATER_OFFLINE: Final = "heater_offline"
 
 # Connection event types exposed by the event entity and the bus event.
 EVENT_TYPES: Final = [
@@ -84,7 +102,6 @@ SERVICE_REQUEST_ENERGY_USAGE: Final = "request_energy_usage"
 SERVICE_RECONNECT: Final = "reconnect"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_DEVICE_ID: Final = "device_id"
 ATTR_DAYS: Final = "days"
 ATTR_YEAR: Final = "year"
 ATTR_MONTHS: Final = "months"

@@ -11,7 +11,6 @@ from homeassistant.const import CONF_EMAIL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -27,9 +26,7 @@ from .const import (
     DOMAIN,
     ENERGY_REFRESH_INTERVAL,
     EVENT_CONNECTION,
-    ISSUE_CONNECTION_DOWN,
     LOGGER,
-    REPAIR_AFTER,
     UNAVAILABLE_GRACE,
 )
 
@@ -71,8 +68,6 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         # Connection availability as entities see it (a short grace hides quick reconnects).
         self.connection_available = True
         self._grace_unsub: CALLBACK_TYPE | None = None
-        self._repair_unsub: CALLBACK_TYPE | None = None
-        self._repair_raised = False
         self._unsubs: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[ConnectionEvent], None]] = []
         self._new_device_listeners: list[Callable[[set[str]], None]] = []
@@ -164,7 +159,6 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             unsub()
         self._unsubs.clear()
         self._cancel_grace()
-        self._cancel_repair()
         await self.session.stop()
 
     # -------------------------------------------------------------------- listeners
@@ -265,17 +259,16 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
 
         if event.state is ConnectionState.CONNECTED:
             self._cancel_grace()
-            self._cancel_repair()
             if not self.connection_available:
                 LOGGER.info("Connection to the NaviLink cloud is back")
                 self.connection_available = True
-        elif event.state is not ConnectionState.STOPPED and not self._stopping:
-            if self._grace_unsub is None and self.connection_available:
-                self._grace_unsub = async_call_later(
-                    self.hass, UNAVAILABLE_GRACE, self._grace_expired
-                )
-            if self._repair_unsub is None and not self._repair_raised:
-                self._repair_unsub = async_call_later(self.hass, REPAIR_AFTER, self._repair_due)
+        elif (
+            event.state is not ConnectionState.STOPPED
+            and not self._stopping
+            and self._grace_unsub is None
+            and self.connection_available
+        ):
+            self._grace_unsub = async_call_later(self.hass, UNAVAILABLE_GRACE, self._grace_expired)
         if event.type is ConnectionEventType.AUTH_FAILED and self._started and not self._stopping:
             self.config_entry.async_start_reauth(self.hass)
         self.async_update_listeners()
@@ -295,41 +288,10 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self.connection_available = False
         self.async_update_listeners()
 
-    @callback
-    def _repair_due(self, _now: datetime) -> None:
-        self._repair_unsub = None
-        if self.session.state is ConnectionState.CONNECTED:
-            return
-        self._repair_raised = True
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{ISSUE_CONNECTION_DOWN}_{self.config_entry.entry_id}",
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_CONNECTION_DOWN,
-            translation_placeholders={
-                "account": self.config_entry.title,
-                "minutes": str(int(REPAIR_AFTER.total_seconds() // 60)),
-                "reason": self.session.health.last_disconnect_reason or self.session.state.value,
-            },
-        )
-
     def _cancel_grace(self) -> None:
         if self._grace_unsub is not None:
             self._grace_unsub()
             self._grace_unsub = None
-
-    def _cancel_repair(self) -> None:
-        if self._repair_unsub is not None:
-            self._repair_unsub()
-            self._repair_unsub = None
-        if self._repair_raised:
-            self._repair_raised = False
-            ir.async_delete_issue(
-                self.hass, DOMAIN, f"{ISSUE_CONNECTION_DOWN}_{self.config_entry.entry_id}"
-            )
 
     def device_available(self, mac: str) -> bool:
         """A heater's entities are available while connected (with grace) and it is online."""

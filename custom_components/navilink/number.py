@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntity,
@@ -10,13 +12,23 @@ from homeassistant.components.number import (
     RestoreNumber,
 )
 from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.unit_conversion import TemperatureConverter
 
-from .const import DEFAULT_VACATION_DAYS, MAX_VACATION_DAYS, MIN_VACATION_DAYS
+from .const import (
+    DEFAULT_VACATION_DAYS,
+    DOMAIN,
+    MAX_VACATION_DAYS,
+    MIN_VACATION_DAYS,
+    SIGNAL_VACATION_DAYS,
+)
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors
+from .temperature import HEATER_STEP, check_range, user_unit
 
 PARALLEL_UPDATES = 1
 
@@ -78,7 +90,12 @@ async def async_setup_entry(
 
 
 class NaviLinkAntiLegionellaPeriod(NaviLinkEntity, NumberEntity):
-    """Days between anti-legionella cycles; setting it turns the cycle on."""
+    """Days between anti-legionella cycles.
+
+    The heater takes a period only with its "cycle on" command (`anti-leg-on [days]`, see
+    docs/protocol.md): while the cycle is off, a new period is refused with a clear error
+    instead of turning the cycle on behind the user's back.
+    """
 
     @property
     def native_value(self) -> float | None:
@@ -87,40 +104,91 @@ class NaviLinkAntiLegionellaPeriod(NaviLinkEntity, NumberEntity):
         return None if status is None else status.anti_legionella_period_days
 
     async def async_set_native_value(self, value: float) -> None:
-        """Send the new period (enables the cycle)."""
+        """Send the new period; the cycle stays on (it must already be on)."""
+        status = self.status
+        if status is None or status.anti_legionella_enabled is not True:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="anti_legionella_off"
+            )
         with command_errors():
             await self.coordinator.session.set_anti_legionella(self.mac, True, int(value))
 
 
+# Freeze-protection limits when the heater has not reported its own.
+DEFAULT_FREEZE_MIN = 6.0
+DEFAULT_FREEZE_MAX = 10.0
+
+
 class NaviLinkFreezeProtection(NaviLinkEntity, NumberEntity):
-    """Freeze-protection temperature within the heater's limits."""
+    """Freeze-protection temperature within the heater's limits.
+
+    The heater holds half-degrees Celsius. For a °F user the number works in whole °F (each
+    lands on the nearest half-degree Celsius and reads back as the value typed), instead of
+    showing 0.5 °F steps that the heater cannot hold.
+    """
+
+    @property
+    def _fahrenheit(self) -> bool:
+        return user_unit(self.hass) is UnitOfTemperature.FAHRENHEIT
+
+    def _shown(self, celsius: float) -> float:
+        if not self._fahrenheit:
+            return celsius
+        return float(
+            round(
+                TemperatureConverter.convert(
+                    celsius, UnitOfTemperature.CELSIUS, UnitOfTemperature.FAHRENHEIT
+                )
+            )
+        )
+
+    def _limits(self) -> tuple[float, float]:
+        feature = self.feature
+        low = None if feature is None else feature.freeze_protection_min
+        high = None if feature is None else feature.freeze_protection_max
+        return (
+            DEFAULT_FREEZE_MIN if low is None else low,
+            DEFAULT_FREEZE_MAX if high is None else high,
+        )
+
+    @property
+    def native_unit_of_measurement(self) -> str:
+        """The user's unit (the values are whole °F for a °F user)."""
+        return UnitOfTemperature.FAHRENHEIT if self._fahrenheit else UnitOfTemperature.CELSIUS
+
+    @property
+    def native_step(self) -> float:
+        """0.5 °C, or 1 °F."""
+        return 1.0 if self._fahrenheit else HEATER_STEP
 
     @property
     def native_value(self) -> float | None:
         """The temperature from the last status."""
         status = self.status
-        return None if status is None else status.freeze_protection_temperature
+        if status is None or status.freeze_protection_temperature is None:
+            return None
+        return self._shown(status.freeze_protection_temperature)
 
     @property
     def native_min_value(self) -> float:
         """Lower limit from the heater's features."""
-        feature = self.feature
-        if feature is None or feature.freeze_protection_min is None:
-            return 6.0
-        return feature.freeze_protection_min
+        return float(math.ceil(self._shown(self._limits()[0])))
 
     @property
     def native_max_value(self) -> float:
         """Upper limit from the heater's features."""
-        feature = self.feature
-        if feature is None or feature.freeze_protection_max is None:
-            return 10.0
-        return feature.freeze_protection_max
+        return float(math.floor(self._shown(self._limits()[1])))
 
     async def async_set_native_value(self, value: float) -> None:
-        """Send the new temperature."""
+        """Send the new temperature: the nearest half-degree Celsius, within the limits."""
+        celsius = value
+        if self._fahrenheit:
+            celsius = TemperatureConverter.convert(
+                value, UnitOfTemperature.FAHRENHEIT, UnitOfTemperature.CELSIUS
+            )
+        held = check_range(self.hass, celsius, *self._limits())
         with command_errors():
-            await self.coordinator.session.set_freeze_protection_temperature(self.mac, value)
+            await self.coordinator.session.set_freeze_protection_temperature(self.mac, held)
 
 
 class NaviLinkVacationDays(NaviLinkEntity, RestoreNumber):
@@ -129,7 +197,7 @@ class NaviLinkVacationDays(NaviLinkEntity, RestoreNumber):
     _attr_native_value: float | None = DEFAULT_VACATION_DAYS
 
     async def async_added_to_hass(self) -> None:
-        """Restore the last value."""
+        """Restore the last value; follow lengths set by the set_vacation_days action."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_number_data()) is not None and (
             last.native_value is not None
@@ -138,6 +206,16 @@ class NaviLinkVacationDays(NaviLinkEntity, RestoreNumber):
         self.coordinator.vacation_days[self.mac] = int(
             self._attr_native_value or DEFAULT_VACATION_DAYS
         )
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_VACATION_DAYS.format(self.mac), self._confirmed_days
+            )
+        )
+
+    @callback
+    def _confirmed_days(self, days: int) -> None:
+        self._attr_native_value = days
+        self.async_write_ha_state()
 
     async def async_set_native_value(self, value: float) -> None:
         """Store the value locally (no command is sent)."""

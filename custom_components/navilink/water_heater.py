@@ -5,10 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.water_heater import (
-    STATE_ECO,
-    STATE_ELECTRIC,
-    STATE_HEAT_PUMP,
-    STATE_HIGH_DEMAND,
     WaterHeaterEntity,
     WaterHeaterEntityDescription,
     WaterHeaterEntityFeature,
@@ -18,26 +14,17 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.models import DhwMode
+from .client import DhwMode
 from .const import DEFAULT_VACATION_DAYS, DOMAIN
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors
+from .modes import MODE_TO_STATE, STATE_TO_MODE
+from .temperature import HEATER_STEP, check_range, setpoint_limits, user_unit
 
 PARALLEL_UPDATES = 1
 
-MODE_TO_STATE: dict[DhwMode, str] = {
-    DhwMode.HEAT_PUMP: STATE_HEAT_PUMP,
-    DhwMode.ENERGY_SAVER: STATE_ECO,
-    DhwMode.HIGH_DEMAND: STATE_HIGH_DEMAND,
-    DhwMode.ELECTRIC: STATE_ELECTRIC,
-}
-STATE_TO_MODE = {state: mode for mode, state in MODE_TO_STATE.items()}
-
 DESCRIPTION = WaterHeaterEntityDescription(key="water_heater", name=None)
-
-DEFAULT_MIN_TEMP = 40.5
-DEFAULT_MAX_TEMP = 65.5
 
 
 async def async_setup_entry(
@@ -163,34 +150,38 @@ class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
     @property
     def min_temp(self) -> float:
         """Lowest setpoint the heater accepts."""
-        feature = self.feature
-        if feature is None or feature.dhw_temperature_min is None:
-            return DEFAULT_MIN_TEMP
-        return feature.dhw_temperature_min
+        return setpoint_limits(self.feature)[0]
 
     @property
     def max_temp(self) -> float:
         """Highest setpoint the heater accepts."""
-        feature = self.feature
-        if feature is None or feature.dhw_temperature_max is None:
-            return DEFAULT_MAX_TEMP
-        return feature.dhw_temperature_max
+        return setpoint_limits(self.feature)[1]
 
     @property
     def target_temperature_step(self) -> float:
-        """0.5 °C or 1 °C steps, as the heater reports."""
+        """The heater's step in °C; whole degrees in °F (converted to the nearest 0.5 °C).
+
+        The step is used in the user's unit: 0.5 °F clicks would mostly land between two
+        values the heater can hold.
+        """
+        if user_unit(self.hass) is UnitOfTemperature.FAHRENHEIT:
+            return 1.0
         feature = self.feature
         if feature is None or feature.temperature_step is None:
-            return 0.5
+            return HEATER_STEP
         return feature.temperature_step
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
-        """Set the setpoint (and optionally the mode)."""
+        """Set the setpoint (and optionally the mode); checked before anything is sent."""
+        setpoint: float | None = None
+        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
+            # Home Assistant converted the user's value to °C: hold the nearest half-degree.
+            setpoint = check_range(self.hass, float(temperature), *setpoint_limits(self.feature))
         with command_errors():
             if (mode := kwargs.get("operation_mode")) is not None:
                 await self._set_operation_mode(mode)
-            if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-                await self.coordinator.session.set_temperature(self.mac, float(temperature))
+            if setpoint is not None:
+                await self.coordinator.session.set_temperature(self.mac, setpoint)
 
     async def async_set_operation_mode(self, operation_mode: str) -> None:
         """Select a mode; `off` powers the heater off."""

@@ -299,7 +299,7 @@ class Run:
             expect(self.dialog()).to_be_hidden()
 
     def speed_up_reconnects(self) -> None:
-        """Options flow through the API: reconnect within a few seconds once the network is back."""
+        """Options flow through the API: the shortest safe backoff (1 s, at most 30 s apart)."""
         with self.step("options"):
             entries = self.api("GET", "/api/config/config_entries/entry?domain=navilink")
             entry_id = entries[0]["entry_id"]
@@ -310,13 +310,12 @@ class Run:
                 "POST",
                 f"/api/config/config_entries/options/flow/{flow['flow_id']}",
                 {
-                    "initial_delay": 0.5,
-                    "max_delay": 3.0,
+                    "initial_delay": 1.0,
+                    "max_delay": 30.0,
                     "deep_every": 10,
                     "unlimited_attempts": True,
                     "max_attempts": 10,
                     "auth_retry_interval": 1800.0,
-                    "status_interval": 60.0,
                 },
             )
             assert result["type"] == "create_entry", result

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.navilink.config_flow import NaviLinkConfigFlow
 from custom_components.navilink.const import (
     CONF_API_URL,
     CONF_AUTH_RETRY_INTERVAL,
@@ -23,12 +24,13 @@ from custom_components.navilink.const import (
     CONF_MAX_ATTEMPTS,
     CONF_MAX_DELAY,
     CONF_MQTT_URL,
-    CONF_STATUS_INTERVAL,
     CONF_UNLIMITED,
     DOMAIN,
 )
 from navilink_sim.testing import SimInfo
 
+# Below the options flow's safe bounds on purpose (fast tests). make_entry creates entries of the
+# current version, so the 1.2 migration (which clamps such values) does not touch them.
 FAST_OPTIONS: dict[str, Any] = {
     CONF_INITIAL_DELAY: 0.05,
     CONF_MAX_DELAY: 0.5,
@@ -36,7 +38,6 @@ FAST_OPTIONS: dict[str, Any] = {
     CONF_UNLIMITED: True,
     CONF_MAX_ATTEMPTS: 10,
     CONF_AUTH_RETRY_INTERVAL: 0.5,
-    CONF_STATUS_INTERVAL: 60.0,
 }
 
 
@@ -61,6 +62,8 @@ def make_entry(
     """A config entry pointing at the simulator."""
     return MockConfigEntry(
         domain=DOMAIN,
+        version=NaviLinkConfigFlow.VERSION,
+        minor_version=NaviLinkConfigFlow.MINOR_VERSION,
         title=account["email"],
         unique_id=account["email"].lower(),
         data={

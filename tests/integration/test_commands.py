@@ -28,7 +28,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.navilink.const import CONF_STATUS_INTERVAL, DOMAIN
+from custom_components.navilink.const import DOMAIN
 from navilink_sim.testing import SimControl, SimInfo
 
 from .conftest import FAST_OPTIONS, make_entry, setup_entry, wait_for
@@ -137,7 +137,7 @@ async def test_water_heater_commands(
             {ATTR_ENTITY_ID: heater, ATTR_TEMPERATURE: 80},
             blocking=True,
         )
-    assert err.value.translation_key == "out_of_range"
+    assert err.value.translation_key == "temperature_out_of_range"
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             "water_heater",
@@ -164,6 +164,18 @@ async def test_controls(
     )
     assert hass.states.get(anti_leg).state == STATE_OFF
     period = _eid(hass, "number", f"{mac}_anti_legionella_period")
+    sent_on = (await _device(sim_control, mac))["commands"].get("anti-leg-on", 0)
+    # The heater takes a period only with "cycle on": refused while off, the switch stays off.
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: period, ATTR_VALUE: 14}, blocking=True
+        )
+    assert err.value.translation_key == "anti_legionella_off"
+    assert hass.states.get(anti_leg).state == STATE_OFF
+    assert (await _device(sim_control, mac))["commands"].get("anti-leg-on", 0) == sent_on
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: anti_leg}, blocking=True
+    )
     await hass.services.async_call(
         "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: period, ATTR_VALUE: 14}, blocking=True
     )
@@ -238,8 +250,7 @@ async def test_a_status_only_rewrites_its_own_heater(
 ) -> None:
     """One heater's push does not rewrite the entities of the other heaters."""
     other = await sim_control.add_device(sim_account["email"])
-    # no periodic status requests during the test: the only push is the one we ask for
-    entry = make_entry(sim, sim_account, {**FAST_OPTIONS, CONF_STATUS_INTERVAL: 3600})
+    entry = make_entry(sim, sim_account, FAST_OPTIONS)
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     coordinator = entry.runtime_data

@@ -22,7 +22,6 @@ from custom_components.navilink.const import (
     CONF_MAX_ATTEMPTS,
     CONF_MAX_DELAY,
     CONF_MQTT_URL,
-    CONF_STATUS_INTERVAL,
     CONF_TOKENS,
     CONF_UNLIMITED,
     DEFAULT_API_URL,
@@ -85,14 +84,16 @@ async def test_user_flow_creates_entry(
 async def test_user_flow_defaults_to_cloud(
     hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without the environment overrides, the real cloud endpoints are used (not contacted)."""
+    """Without overrides (or with the default URLs) no endpoint is stored: the cloud default."""
     monkeypatch.delenv(ENV_API_URL, raising=False)
     monkeypatch.delenv(ENV_MQTT_URL, raising=False)
     monkeypatch.delenv(ENV_CA_FILE, raising=False)
     from custom_components.navilink import config_flow
 
-    endpoints = config_flow._endpoints_from_environment()
-    assert endpoints == {CONF_API_URL: DEFAULT_API_URL, CONF_MQTT_URL: DEFAULT_MQTT_URL}
+    assert config_flow._endpoints_from_environment() == {}
+    monkeypatch.setenv(ENV_API_URL, DEFAULT_API_URL)
+    monkeypatch.setenv(ENV_MQTT_URL, DEFAULT_MQTT_URL)
+    assert config_flow._endpoints_from_environment() == {}
 
 
 @pytest.mark.usefixtures("sim_env")
@@ -165,6 +166,10 @@ async def _reauth(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return str(result["flow_id"])
 
 
+async def _password(hass: HomeAssistant, flow_id: str, password: str) -> Any:
+    return await hass.config_entries.flow.async_configure(flow_id, {CONF_PASSWORD: password})
+
+
 async def test_reauth_flow(
     hass: HomeAssistant,
     sim: SimInfo,
@@ -175,27 +180,35 @@ async def test_reauth_flow(
     entry = make_entry(sim, sim_account)
     entry.add_to_hass(hass)
     flow_id = await _reauth(hass, entry)
-    result = await _submit(hass, flow_id, sim_account["email"], "wrong")
+    result = await _password(hass, flow_id, "wrong")
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await _submit(hass, flow_id, sim_account["email"], sim_account["password"])
+    result = await _password(hass, flow_id, sim_account["password"])
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_TOKENS]["access_token"]
+    assert entry.unique_id == sim_account["email"].lower()
     await hass.async_block_till_done()
     if entry.runtime_data is not None:
         await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_reauth_wrong_account(
-    hass: HomeAssistant, sim: SimInfo, sim_account: dict[str, Any]
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_reauth_and_reconfigure_show_the_account_and_ask_only_the_password(
+    hass: HomeAssistant, sim: SimInfo, sim_account: dict[str, Any], source: str
 ) -> None:
-    """Reauth with another account aborts."""
+    """The account is shown (title and description), not editable: the form has one field."""
     entry = make_entry(sim, sim_account)
     entry.add_to_hass(hass)
-    flow_id = await _reauth(hass, entry)
-    result = await _submit(hass, flow_id, "someone-else@example.com", "pw")
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    if source == "reauth":
+        result = await entry.start_reauth_flow(hass)
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert list(result["data_schema"].schema) == [CONF_PASSWORD]
+    assert result["description_placeholders"] == {
+        "name": entry.title,
+        "email": sim_account["email"],
+    }
 
 
 async def test_reconfigure_flow(
@@ -203,24 +216,20 @@ async def test_reconfigure_flow(
     sim: SimInfo,
     sim_account: dict[str, Any],
 ) -> None:
-    """Reconfigure: errors are recoverable; the same account updates the entry."""
+    """Reconfigure: errors are recoverable; the password of the same account is updated."""
     entry = make_entry(sim, sim_account, options={})
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     flow_id = result["flow_id"]
-    result = await _submit(hass, flow_id, sim_account["email"], "wrong")
+    result = await _password(hass, flow_id, "wrong")
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await _submit(hass, flow_id, "other@example.com", "pw")
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
-
-    result = await entry.start_reconfigure_flow(hass)
-    result = await _submit(hass, result["flow_id"], sim_account["email"], sim_account["password"])
+    result = await _password(hass, flow_id, sim_account["password"])
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PASSWORD] == sim_account["password"]
+    assert entry.unique_id == sim_account["email"].lower()
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -232,18 +241,17 @@ async def test_options_flow(hass: HomeAssistant, sim: SimInfo, sim_account: dict
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     options = {
-        CONF_INITIAL_DELAY: 5.0,
-        CONF_MAX_DELAY: 1.0,
+        CONF_INITIAL_DELAY: 60.0,
+        CONF_MAX_DELAY: 30.0,
         CONF_DEEP_EVERY: 3,
         CONF_UNLIMITED: False,
         CONF_MAX_ATTEMPTS: 20,
-        CONF_AUTH_RETRY_INTERVAL: 60,
-        CONF_STATUS_INTERVAL: 30,
+        CONF_AUTH_RETRY_INTERVAL: 600,
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_MAX_DELAY: "max_below_initial"}
-    options[CONF_INITIAL_DELAY] = 0.05
+    options[CONF_INITIAL_DELAY] = 1.0
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_MAX_ATTEMPTS] == 20
@@ -252,5 +260,4 @@ async def test_options_flow(hass: HomeAssistant, sim: SimInfo, sim_account: dict
     session = entry.runtime_data.session
     assert session.options.policy.max_attempts == 20
     assert session.options.policy.deep_every == 3
-    assert session.options.status_interval == 30
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -23,8 +23,6 @@ from custom_components.navilink.const import (
     CONF_TOKENS,
     DOMAIN,
     EVENT_CONNECTION,
-    ISSUE_CONNECTION_DOWN,
-    REPAIR_AFTER,
     UNAVAILABLE_GRACE,
 )
 from navilink_sim.testing import SimControl, SimInfo
@@ -84,13 +82,12 @@ async def test_network_down_unavailable_repair_and_recovery(
     sim_control: SimControl,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Down past the grace: unavailable (logged once); past 15 min: a repair; then back."""
+    """Down past the grace: unavailable (logged once); no repair (it fixes itself); then back."""
     events = async_capture_events(hass, EVENT_CONNECTION)
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")
     connection = _eid(hass, "binary_sensor", f"{entry.unique_id}_connection")
-    issue_id = f"{ISSUE_CONNECTION_DOWN}_{entry.entry_id}"
     issues = ir.async_get(hass)
     events.clear()
 
@@ -105,18 +102,15 @@ async def test_network_down_unavailable_repair_and_recovery(
     async_fire_time_changed(hass, dt_util.utcnow() + UNAVAILABLE_GRACE + timedelta(seconds=1))
     await wait_for(hass, lambda: hass.states.get(heater).state == STATE_UNAVAILABLE)
     assert hass.states.get(state).state in ("reconnecting", "disconnected")
-    assert issues.async_get_issue(DOMAIN, issue_id) is None
     assert caplog.text.count("Lost the connection to the NaviLink cloud") == 1
 
-    async_fire_time_changed(hass, dt_util.utcnow() + REPAIR_AFTER + timedelta(seconds=1))
-    issue = await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id))
-    assert issue.translation_key == ISSUE_CONNECTION_DOWN
-    assert issue.translation_placeholders["reason"]
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1))
+    await hass.async_block_till_done()
+    assert not [key for key in issues.issues if key[0] == DOMAIN]
 
     await sim_control.network("up")
     await wait_for(hass, lambda: hass.states.get(heater).state != STATE_UNAVAILABLE, 60)
     assert hass.states.get(connection).state == STATE_ON
-    assert issues.async_get_issue(DOMAIN, issue_id) is None
     assert caplog.text.count("Connection to the NaviLink cloud is back") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
 

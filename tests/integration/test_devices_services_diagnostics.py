@@ -89,7 +89,10 @@ async def test_actions(
     mac = sim_account["devices"][0]
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
+    heater = er.async_get(hass).async_get_entity_id("water_heater", DOMAIN, f"{mac}_water_heater")
+    assert heater is not None
 
+    # A device target reaches its water heater; responses are keyed by water heater entity.
     await hass.services.async_call(
         DOMAIN, "set_vacation_days", {"device_id": device.id, "days": 5}, blocking=True
     )
@@ -99,6 +102,7 @@ async def test_actions(
     listed = await hass.services.async_call(
         DOMAIN, "list_reservations", {"device_id": device.id}, blocking=True, return_response=True
     )
+    listed = listed[heater]
     start = len(listed["reservations"])
     added = await hass.services.async_call(
         DOMAIN,
@@ -113,6 +117,7 @@ async def test_actions(
         blocking=True,
         return_response=True,
     )
+    added = added[heater]
     assert len(added["reservations"]) == start + 1
     entry_added = added["reservations"][-1]
     assert entry_added["time"] == "06:30"
@@ -125,7 +130,7 @@ async def test_actions(
         blocking=True,
         return_response=True,
     )
-    assert len(removed["reservations"]) == start
+    assert len(removed[heater]["reservations"]) == start
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             DOMAIN,
@@ -156,8 +161,8 @@ async def test_actions(
         blocking=True,
         return_response=True,
     )
-    assert "total" in usage
-    assert usage["months"]
+    assert "total" in usage[heater]
+    assert usage[heater]["months"]
 
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(

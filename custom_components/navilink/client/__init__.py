@@ -31,6 +31,7 @@ from .models import (
     OperationMode,
     Reservation,
     ReservationSchedule,
+    Weekday,
 )
 from .policy import ReconnectPolicy, ReconnectTier
 from .session import Endpoints, NaviLinkSession, SessionOptions, new_client_id
@@ -74,5 +75,6 @@ __all__ = [
     "SessionStoppedError",
     "Tokens",
     "UnsupportedCommandError",
+    "Weekday",
     "new_client_id",
 ]
