@@ -2,6 +2,7 @@
 # Sourced by scripts/test, scripts/develop, scripts/lint and scripts/bench.
 # Makes sure this checkout has: a Python >= 3.14, a .venv with the pinned packages, and Mosquitto.
 # A second run does no install work: packages are reinstalled only when the requirement files change.
+# The aionavilink library (./aionavilink) is installed editable, so every run uses the working tree.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,13 +45,15 @@ ensure_venv() {
     rm -rf "$VENV"
     "$py" -m venv "$VENV"
   fi
-  want=$(cat "$ROOT/requirements_test.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
+  want=$(cat "$ROOT/requirements_test.txt" "$ROOT/pyproject.toml" "$ROOT/aionavilink/pyproject.toml" | sha256sum | cut -d' ' -f1)
   have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
     say "installing pinned packages into .venv (about a minute, once)"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip > /dev/null 2>&1 || true
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements_test.txt" > "$VENV/pip-install.log" 2>&1 \
       || { tail -30 "$VENV/pip-install.log" >&2; die "pip install failed (full log: .venv/pip-install.log)"; }
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT/aionavilink" >> "$VENV/pip-install.log" 2>&1 \
+      || { tail -30 "$VENV/pip-install.log" >&2; die "pip install -e aionavilink failed (full log: .venv/pip-install.log)"; }
     echo "$want" > "$VENV/.requirements.sha256"
   fi
   export PATH="$VENV/bin:$PATH"

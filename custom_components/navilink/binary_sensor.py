@@ -14,8 +14,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.health import ConnectionState
-from .client.models import DeviceFeature, DeviceStatus
+from aionavilink import ConnectionState, DeviceFeature, DeviceStatus
+
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
 

@@ -22,8 +22,14 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .client.auth import NaviLinkApi, NaviLinkAuth, Tokens
-from .client.errors import InvalidCredentialsError, NaviLinkConnectionError
+from aionavilink import (
+    InvalidCredentialsError,
+    NaviLinkApi,
+    NaviLinkAuth,
+    NaviLinkConnectionError,
+    Tokens,
+)
+
 from .const import (
     CONF_API_URL,
     CONF_AUTH_RETRY_INTERVAL,

@@ -16,11 +16,20 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .client.auth import Tokens
-from .client.errors import InvalidCredentialsError, NaviLinkError
-from .client.health import ConnectionEvent, ConnectionEventType, ConnectionState
-from .client.models import DeviceFeature, DeviceInfo, DeviceStatus, EnergyTotals
-from .client.session import NaviLinkSession
+from aionavilink import (
+    ConnectionEvent,
+    ConnectionEventType,
+    ConnectionState,
+    DeviceFeature,
+    DeviceInfo,
+    DeviceStatus,
+    EnergyTotals,
+    InvalidCredentialsError,
+    NaviLinkError,
+    NaviLinkSession,
+    Tokens,
+)
+
 from .const import (
     CONF_TOKENS,
     DEVICE_REFRESH_INTERVAL,

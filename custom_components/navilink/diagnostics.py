@@ -10,7 +10,8 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .client.models import DeviceFeature, DeviceInfo, DeviceStatus, redact_mac
+from aionavilink import DeviceFeature, DeviceInfo, DeviceStatus, redact_mac
+
 from .const import CONF_CLIENT_ID, CONF_TOKENS, CONF_USER_SEQ, DOMAIN
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 

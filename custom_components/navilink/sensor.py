@@ -26,15 +26,16 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.health import Health
-from .client.models import (
+from aionavilink import (
     DeviceFeature,
     DeviceStatus,
     DrEvent,
     EnergyTotals,
+    Health,
     HeatSource,
     OperationMode,
 )
+
 from .const import CONNECTION_STATES
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities

@@ -13,8 +13,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .client.errors import OutOfRangeError
-from .client.models import DhwMode, Reservation, ReservationSchedule, Weekday
+from aionavilink import DhwMode, OutOfRangeError, Reservation, ReservationSchedule, Weekday
+
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DAYS,

@@ -11,8 +11,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.models import DeviceFeature, DeviceStatus
-from .client.session import NaviLinkSession
+from aionavilink import DeviceFeature, DeviceStatus, NaviLinkSession
+
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors

@@ -18,7 +18,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.models import DhwMode
+from aionavilink import DhwMode
+
 from .const import DEFAULT_VACATION_DAYS, DOMAIN
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkEntity, async_setup_heater_entities

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     ConnectionEvent,
     ConnectionEventType,
     ConnectionState,

@@ -8,14 +8,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     InvalidCredentialsError,
     NaviLinkApi,
     NaviLinkAuth,
     NaviLinkConnectionError,
     Tokens,
 )
-from custom_components.navilink.client.auth import validate_api_url
+from aionavilink.auth import validate_api_url
 
 
 def make_auth(

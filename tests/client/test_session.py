@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     CommandEvictedError,
     CommandExpiredError,
     ConnectionEventType,
@@ -24,7 +24,7 @@ from custom_components.navilink.client import (
     OutOfRangeError,
     Reservation,
 )
-from custom_components.navilink.client.policy import FakeClock
+from aionavilink.policy import FakeClock
 
 from .conftest import SessionFactory, wait_for
 

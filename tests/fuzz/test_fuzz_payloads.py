@@ -20,7 +20,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from custom_components.navilink.client import (
+from aionavilink import (
     DeviceFeature,
     DeviceInfo,
     DeviceStatus,
@@ -33,8 +33,8 @@ from custom_components.navilink.client import (
     ReservationSchedule,
     Tokens,
 )
-from custom_components.navilink.client.protocol import MessageKind, parse_inbound
-from custom_components.navilink.client.session import Endpoints
+from aionavilink.protocol import MessageKind, parse_inbound
+from aionavilink.session import Endpoints
 from navilink_sim.testing import SimControl, SimInfo
 
 from . import strategies as fz

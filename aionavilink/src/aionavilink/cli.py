@@ -1,4 +1,4 @@
-"""Troubleshooting CLI: `python -m custom_components.navilink.client COMMAND ...`.
+"""Troubleshooting CLI: `python -m aionavilink COMMAND ...` (also installed as `aionavilink`).
 
 monitor            stay connected; print one JSON object per line for every connection
                    transition and every status, until interrupted
@@ -50,7 +50,7 @@ def _status_line(mac: str, status: DeviceStatus) -> dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m custom_components.navilink.client")
+    parser = argparse.ArgumentParser(prog="aionavilink")
     parser.add_argument("command", choices=["monitor", "status", "set-temperature", "set-mode"])
     parser.add_argument("args", nargs="*")
     parser.add_argument("--api-url", default=CLOUD_API_URL)

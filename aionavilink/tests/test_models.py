@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.navilink.client.errors import (
+from aionavilink.errors import (
     MalformedPayloadError,
     NaviLinkProtocolError,
     OutOfRangeError,
 )
-from custom_components.navilink.client.models import (
+from aionavilink.models import (
     DeviceFeature,
     DeviceInfo,
     DeviceStatus,

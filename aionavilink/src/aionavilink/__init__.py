@@ -1,7 +1,10 @@
-"""NaviLink protocol client: auth, REST, MQTT session, reconnect policy, models.
+"""aionavilink: an asyncio client for the Navien NaviLink cloud (NWP500 heat-pump water heaters).
 
-No Home Assistant imports: the integration builds on this package, and so can anything else.
+REST sign-in and device list, one self-healing AWS IoT MQTT session per account, and typed
+models of what the heaters report. `__all__` is the public API; every other module is internal.
 """
+
+__version__ = "0.1.0"
 
 from .auth import CLOUD_API_URL, NaviLinkApi, NaviLinkAuth, Tokens
 from .errors import (
@@ -26,11 +29,14 @@ from .models import (
     DeviceStatus,
     DhwMode,
     DrEvent,
+    EnergyTotals,
     EnergyUsage,
     HeatSource,
     OperationMode,
     Reservation,
     ReservationSchedule,
+    Weekday,
+    redact_mac,
 )
 from .policy import ReconnectPolicy, ReconnectTier
 from .session import Endpoints, NaviLinkSession, SessionOptions, new_client_id
@@ -52,6 +58,7 @@ __all__ = [
     "DhwMode",
     "DrEvent",
     "Endpoints",
+    "EnergyTotals",
     "EnergyUsage",
     "Health",
     "HeatSource",
@@ -74,5 +81,7 @@ __all__ = [
     "SessionStoppedError",
     "Tokens",
     "UnsupportedCommandError",
+    "Weekday",
     "new_client_id",
+    "redact_mac",
 ]

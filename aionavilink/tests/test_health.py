@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from custom_components.navilink.client.health import (
+from aionavilink.health import (
     ConnectionEvent,
     ConnectionEventType,
     ConnectionState,
@@ -14,7 +14,7 @@ from custom_components.navilink.client.health import (
     Health,
     LatencyStats,
 )
-from custom_components.navilink.client.policy import FakeClock, ReconnectTier
+from aionavilink.policy import FakeClock, ReconnectTier
 
 
 def test_latency_empty() -> None:

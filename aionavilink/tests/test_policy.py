@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from custom_components.navilink.client.policy import (
+from aionavilink.policy import (
     Clock,
     FakeClock,
     ReconnectPolicy,

@@ -85,7 +85,7 @@ class Tokens:
                 ),
                 user_seq=None if data.get("user_seq") is None else int(data["user_seq"]),
             )
-        except (KeyError, TypeError, ValueError, OverflowError):
+        except KeyError, TypeError, ValueError, OverflowError:
             return None
 
     def access_valid(self, now: float, margin: float) -> bool:

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_models import FULL_FEATURE, FULL_STATUS
 
-from custom_components.navilink.client.errors import MalformedPayloadError
-from custom_components.navilink.client.models import (
+from aionavilink.errors import MalformedPayloadError
+from aionavilink.models import (
     DeviceFeature,
     DeviceStatus,
     EnergyUsage,
     ReservationSchedule,
 )
-from custom_components.navilink.client.protocol import (
+from aionavilink.protocol import (
     DEVICE_TYPE,
     MODE_NAMES,
     CommandCode,
@@ -47,8 +48,6 @@ from custom_components.navilink.client.protocol import (
     topic_matches,
     tou_read_request,
 )
-
-from .test_models import FULL_FEATURE, FULL_STATUS
 
 MAC = "04786332fca0"
 CID = "navien-client-1a2b3c4d"

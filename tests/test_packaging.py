@@ -1,0 +1,71 @@
+"""The integration and the aionavilink library it requires stay in step."""
+
+from __future__ import annotations
+
+import ast
+import json
+import tomllib
+from pathlib import Path
+
+import aionavilink
+
+ROOT = Path(__file__).resolve().parents[1]
+INTEGRATION = ROOT / "custom_components" / "navilink"
+LIBRARY = ROOT / "aionavilink"
+
+
+def test_manifest_pins_the_version_this_repository_builds() -> None:
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text(encoding="utf-8"))
+    pins = [r for r in manifest["requirements"] if r.split("==")[0] == "aionavilink"]
+    assert pins == [f"aionavilink=={aionavilink.__version__}"]
+    project = tomllib.loads((LIBRARY / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["name"] == "aionavilink"
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "aionavilink.__version__"
+    }
+
+
+def test_library_depends_only_on_aiohttp_and_awsiotsdk() -> None:
+    project = tomllib.loads((LIBRARY / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {
+        dep.split(">")[0].split("<")[0].split("=")[0].strip()
+        for dep in project["project"]["dependencies"]
+    }
+    assert names == {"aiohttp", "awsiotsdk"}
+
+
+def test_the_installed_library_is_this_working_tree() -> None:
+    assert Path(aionavilink.__file__).resolve().is_relative_to(LIBRARY / "src")
+
+
+def test_no_client_code_under_custom_components() -> None:
+    assert not (INTEGRATION / "client").exists()
+
+
+def _library_imports(path: Path) -> list[tuple[str, list[str]]]:
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aionavilink"):
+            found.append((node.module or "", [alias.name for alias in node.names]))
+        elif isinstance(node, ast.Import):
+            found.extend(
+                (alias.name, []) for alias in node.names if alias.name.startswith("aionavilink")
+            )
+    return found
+
+
+def test_the_integration_uses_only_the_public_api() -> None:
+    public = set(aionavilink.__all__)
+    used: set[str] = set()
+    for path in sorted(INTEGRATION.glob("*.py")):
+        for module, names in _library_imports(path):
+            assert module == "aionavilink", f"{path.name} imports {module}"
+            assert set(names) <= public, f"{path.name}: {set(names) - public} not in __all__"
+            used.update(names)
+    assert used, "the integration imports nothing from aionavilink"
+
+
+def test_all_names_exist() -> None:
+    missing = [name for name in aionavilink.__all__ if not hasattr(aionavilink, name)]
+    assert missing == []
