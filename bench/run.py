@@ -654,7 +654,7 @@ def backoff_model(draws: int = 10_000, attempt_s: float = 0.05) -> list[dict[str
     """
     import random
 
-    from aionavilink.policy import ReconnectPolicy
+    from aionavilink import ReconnectPolicy
 
     rng = random.Random(6)
     cases = [

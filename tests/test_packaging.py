@@ -22,7 +22,7 @@ def test_manifest_pins_the_version_this_repository_builds() -> None:
     assert project["project"]["name"] == "aionavilink"
     assert "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {
-        "attr": "aionavilink.__version__"
+        "attr": "aionavilink._version.__version__"
     }
 
 

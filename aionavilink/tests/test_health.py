@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from aionavilink.health import (
+from aionavilink import (
     ConnectionEvent,
     ConnectionEventType,
     ConnectionState,
@@ -13,8 +13,9 @@ from aionavilink.health import (
     EventLog,
     Health,
     LatencyStats,
+    ReconnectTier,
 )
-from aionavilink.policy import FakeClock, ReconnectTier
+from aionavilink.testing import FakeClock
 
 
 def test_latency_empty() -> None:

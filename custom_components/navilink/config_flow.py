@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ from aionavilink import (
     NaviLinkAuth,
     NaviLinkConnectionError,
     Tokens,
+    new_client_id,
 )
 
 from .const import (
@@ -138,7 +138,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
                     data={
                         **endpoints,
                         **self._credential_data(email, user_input[CONF_PASSWORD], tokens),
-                        CONF_CLIENT_ID: f"navien-client-{uuid.uuid4().hex[:8]}",
+                        CONF_CLIENT_ID: new_client_id(),
                     },
                 )
         return self.async_show_form(

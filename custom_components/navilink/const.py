@@ -6,12 +6,25 @@ import logging
 from datetime import timedelta
 from typing import Final
 
+from aionavilink import (
+    CLOUD_API_URL,
+    CLOUD_MQTT_URL,
+    VACATION_DAYS,
+    ConnectionEventType,
+    ConnectionState,
+    ReconnectPolicy,
+    SessionOptions,
+)
+from aionavilink import (
+    DEFAULT_VACATION_DAYS as LIBRARY_DEFAULT_VACATION_DAYS,
+)
+
 DOMAIN: Final = "navilink"
 LOGGER = logging.getLogger(__package__)
 
 # Real NaviLink cloud. Entry data may override these (the offline simulator does).
-DEFAULT_API_URL: Final = "https://nlus.naviensmartcontrol.com/api/v2.1"
-DEFAULT_MQTT_URL: Final = "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt"
+DEFAULT_API_URL: Final = CLOUD_API_URL
+DEFAULT_MQTT_URL: Final = CLOUD_MQTT_URL
 
 # Environment variables read by the config flow (set by scripts/develop for the simulator).
 ENV_API_URL: Final = "NAVILINK_API_URL"
@@ -35,13 +48,15 @@ CONF_MAX_ATTEMPTS: Final = "max_attempts"
 CONF_AUTH_RETRY_INTERVAL: Final = "auth_retry_interval"
 CONF_STATUS_INTERVAL: Final = "status_interval"
 
-DEFAULT_INITIAL_DELAY: Final = 1.0
-DEFAULT_MAX_DELAY: Final = 120.0
-DEFAULT_DEEP_EVERY: Final = 10
-DEFAULT_UNLIMITED: Final = True
+# The library's defaults; only the attempt limit offered when "unlimited" is unticked is ours.
+_POLICY = ReconnectPolicy()
+DEFAULT_INITIAL_DELAY: Final = _POLICY.initial_delay
+DEFAULT_MAX_DELAY: Final = _POLICY.max_delay
+DEFAULT_DEEP_EVERY: Final = _POLICY.deep_every
+DEFAULT_UNLIMITED: Final = _POLICY.max_attempts is None
 DEFAULT_MAX_ATTEMPTS: Final = 10
-DEFAULT_AUTH_RETRY_INTERVAL: Final = 1800.0
-DEFAULT_STATUS_INTERVAL: Final = 60.0
+DEFAULT_AUTH_RETRY_INTERVAL: Final = _POLICY.auth_retry_interval
+DEFAULT_STATUS_INTERVAL: Final = SessionOptions().status_interval
 
 # Timings on the Home Assistant side
 UNAVAILABLE_GRACE: Final = timedelta(seconds=30)
@@ -49,31 +64,21 @@ REPAIR_AFTER: Final = timedelta(minutes=15)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 
-DEFAULT_VACATION_DAYS: Final = 7
-MIN_VACATION_DAYS: Final = 1
-MAX_VACATION_DAYS: Final = 30
+DEFAULT_VACATION_DAYS: Final = LIBRARY_DEFAULT_VACATION_DAYS
+MIN_VACATION_DAYS: Final = int(VACATION_DAYS.low or 1)
+MAX_VACATION_DAYS: Final = int(VACATION_DAYS.high or 30)
 
 EVENT_CONNECTION: Final = "navilink_connection"
 ISSUE_CONNECTION_DOWN: Final = "connection_down"
 
-# Connection event types exposed by the event entity and the bus event.
+# Connection event types exposed by the event entity and the bus event (not the session's
+# own start and stop), and the states of the connection sensor: the library's enums.
 EVENT_TYPES: Final = [
-    "connected",
-    "disconnected",
-    "reconnecting",
-    "deep_reconnect",
-    "auth_failed",
-    "reconnect_failed",
+    t.value
+    for t in ConnectionEventType
+    if t not in (ConnectionEventType.CONNECTING, ConnectionEventType.STOPPED)
 ]
-
-CONNECTION_STATES: Final = [
-    "connecting",
-    "connected",
-    "reconnecting",
-    "disconnected",
-    "auth_failed",
-    "stopped",
-]
+CONNECTION_STATES: Final = [s.value for s in ConnectionState]
 
 # Service actions
 SERVICE_SET_VACATION_DAYS: Final = "set_vacation_days"

@@ -21,10 +21,10 @@ from aionavilink import (
     ConnectionEventType,
     ConnectionState,
     DeviceFeature,
-    DeviceInfo,
     DeviceStatus,
     EnergyTotals,
     InvalidCredentialsError,
+    NaviLinkDevice,
     NaviLinkError,
     NaviLinkSession,
     Tokens,
@@ -49,7 +49,7 @@ type NaviLinkConfigEntry = ConfigEntry[NaviLinkCoordinator]
 class NaviLinkData:
     """A snapshot of everything the entities show."""
 
-    devices: dict[str, DeviceInfo] = field(default_factory=dict)
+    devices: dict[str, NaviLinkDevice] = field(default_factory=dict)
     status: dict[str, DeviceStatus] = field(default_factory=dict)
     feature: dict[str, DeviceFeature] = field(default_factory=dict)
     energy: dict[str, EnergyTotals] = field(default_factory=dict)
@@ -227,7 +227,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         )
 
     @callback
-    def _on_devices(self, devices: dict[str, DeviceInfo]) -> None:
+    def _on_devices(self, devices: dict[str, NaviLinkDevice]) -> None:
         current = set(devices)
         added = current - self._known_macs
         removed = self._known_macs - current
@@ -357,7 +357,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         energy: dict[str, EnergyTotals] = {}
         for mac in self.session.devices:
             feature = self.session.feature(mac)
-            if feature is None or feature.energy_usage is False:
+            if feature is None or feature.supports_energy_usage is False:
                 continue
             try:
                 usage = await self.session.request_energy_usage(mac, today.year, [today.month])

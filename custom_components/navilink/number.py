@@ -13,6 +13,8 @@ from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from aionavilink import ANTI_LEGIONELLA_PERIOD_DAYS
+
 from .const import DEFAULT_VACATION_DAYS, MAX_VACATION_DAYS, MIN_VACATION_DAYS
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkEntity, async_setup_heater_entities
@@ -26,8 +28,8 @@ ANTI_LEGIONELLA_PERIOD = NumberEntityDescription(
     entity_category=EntityCategory.CONFIG,
     device_class=NumberDeviceClass.DURATION,
     native_unit_of_measurement=UnitOfTime.DAYS,
-    native_min_value=1,
-    native_max_value=30,
+    native_min_value=ANTI_LEGIONELLA_PERIOD_DAYS.low,
+    native_max_value=ANTI_LEGIONELLA_PERIOD_DAYS.high,
     native_step=1,
     mode=NumberMode.BOX,
 )
@@ -64,11 +66,11 @@ async def async_setup_entry(
     def numbers(mac: str) -> list[NumberEntity]:
         feature = coordinator.data.feature.get(mac)
         entities: list[NumberEntity] = []
-        if feature is None or feature.holiday is not False:
+        if feature is None or feature.supports_vacation is not False:
             entities.append(NaviLinkVacationDays(coordinator, mac, VACATION_DAYS))
-        if feature is not None and feature.anti_legionella_setting:
+        if feature is not None and feature.supports_anti_legionella:
             entities.append(NaviLinkAntiLegionellaPeriod(coordinator, mac, ANTI_LEGIONELLA_PERIOD))
-        if feature is not None and feature.freeze_protection:
+        if feature is not None and feature.supports_freeze_protection:
             entities.append(
                 NaviLinkFreezeProtection(coordinator, mac, FREEZE_PROTECTION_TEMPERATURE)
             )

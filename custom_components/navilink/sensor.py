@@ -164,7 +164,7 @@ SENSORS: tuple[NaviLinkSensorDescription, ...] = (
         options=[member.value for member in DrEvent],
         entity_registry_enabled_default=False,
         value_fn=lambda s: _enum_value(s.dr_event),
-        exists_fn=lambda f: f is None or f.dr_setting is not False,
+        exists_fn=lambda f: f is None or f.supports_demand_response is not False,
     ),
     NaviLinkSensorDescription(
         key="wifi_rssi",
@@ -202,7 +202,7 @@ SENSORS: tuple[NaviLinkSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda s: s.vacation_days_elapsed,
-        exists_fn=lambda f: f is None or f.holiday is not False,
+        exists_fn=lambda f: f is None or f.supports_vacation is not False,
     ),
 )
 
@@ -338,7 +338,7 @@ async def async_setup_entry(
             for description in SENSORS
             if description.exists_fn(feature)
         ]
-        if feature is None or feature.energy_usage is not False:
+        if feature is None or feature.supports_energy_usage is not False:
             entities.extend(
                 NaviLinkEnergySensor(coordinator, mac, description)
                 for description in ENERGY_SENSORS

@@ -22,19 +22,20 @@ from hypothesis import strategies as st
 
 from aionavilink import (
     DeviceFeature,
-    DeviceInfo,
     DeviceStatus,
+    Endpoints,
     EnergyUsage,
     MalformedPayloadError,
+    MessageKind,
     NaviLinkApi,
     NaviLinkAuth,
+    NaviLinkDevice,
     NaviLinkError,
     NaviLinkSession,
     ReservationSchedule,
     Tokens,
+    parse_inbound,
 )
-from aionavilink.protocol import MessageKind, parse_inbound
-from aionavilink.session import Endpoints
 from navilink_sim.testing import SimControl, SimInfo
 
 from . import strategies as fz
@@ -65,7 +66,7 @@ def exercise_models(kind: MessageKind, body: Any) -> None:
     """
     if kind is MessageKind.STATUS:
         status = DeviceStatus.from_payload(body)
-        _ = (status.usable_energy, status.powered_on, status.error_present)
+        _ = (status.usable_energy, status.error_present)
     elif kind is MessageKind.FEATURE:
         feature = DeviceFeature.from_payload(body)
         _ = feature.supported_modes
@@ -125,7 +126,7 @@ def test_status_model(body: Any) -> None:
     except MalformedPayloadError:
         assert not isinstance(body, dict)
         return
-    _ = (status.usable_energy, status.powered_on, status.error_present)
+    _ = (status.usable_energy, status.error_present)
 
 
 @FUZZ
@@ -200,7 +201,7 @@ _REST_DEVICE = {
 )
 def test_rest_device_model(obj: Any) -> None:
     try:
-        info = DeviceInfo.from_rest(obj)
+        info = NaviLinkDevice.from_rest(obj)
     except NaviLinkError:
         return
     assert info.mac == info.mac.lower()
@@ -245,7 +246,7 @@ def _offline_session() -> NaviLinkSession:
         endpoints=Endpoints(api_url="http://127.0.0.1:9", mqtt_url="wss://127.0.0.1:9/mqtt"),
         client_id=fz.CLIENT_ID,
     )
-    session._devices = {fz.MAC: DeviceInfo(mac=fz.MAC, additional_value="5322")}
+    session._devices.devices = {fz.MAC: NaviLinkDevice(mac=fz.MAC, additional_value="5322")}
     return session
 
 

@@ -1,12 +1,13 @@
 """aionavilink: an asyncio client for the Navien NaviLink cloud (NWP500 heat-pump water heaters).
 
 REST sign-in and device list, one self-healing AWS IoT MQTT session per account, and typed
-models of what the heaters report. `__all__` is the public API; every other module is internal.
+models of what the heaters report. `__all__` is the public API; every other name is internal.
+Test helpers (a fake clock, a fake cloud) are in `aionavilink.testing`.
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .auth import CLOUD_API_URL, NaviLinkApi, NaviLinkAuth, Tokens
+from .clock import Clock, SystemClock, TimerHandle
 from .errors import (
     CommandError,
     CommandEvictedError,
@@ -22,29 +23,94 @@ from .errors import (
     SessionStoppedError,
     UnsupportedCommandError,
 )
-from .health import ConnectionEvent, ConnectionEventType, ConnectionState, Health
+from .health import (
+    ConnectionEvent,
+    ConnectionEventType,
+    ConnectionState,
+    Counters,
+    EventLog,
+    Health,
+    LatencyStats,
+)
+from .inbound import InboundMessage, MessageKind, parse_inbound
+from .limits import (
+    ANTI_LEGIONELLA_PERIOD_DAYS,
+    DEFAULT_ANTI_LEGIONELLA_PERIOD_DAYS,
+    DEFAULT_VACATION_DAYS,
+    MONTHS,
+    VACATION_DAYS,
+    WIRE_TEMPERATURE,
+    Range,
+)
+from .link import Transport, TransportFactory
 from .models import (
+    SELECTABLE_MODES,
     DeviceFeature,
-    DeviceInfo,
     DeviceStatus,
     DhwMode,
     DrEvent,
     EnergyTotals,
     EnergyUsage,
     HeatSource,
+    MonthlyEnergy,
+    NaviLinkDevice,
     OperationMode,
     Reservation,
     ReservationSchedule,
+    TemperatureUnit,
     Weekday,
     redact_mac,
+    weekdays_from_bits,
+    weekdays_to_bits,
 )
+from .options import CLIENT_ID_PREFIX, Endpoints, SessionOptions, new_client_id
 from .policy import ReconnectPolicy, ReconnectTier
-from .session import Endpoints, NaviLinkSession, SessionOptions, new_client_id
-from .transport import CLOUD_MQTT_URL
+from .protocol import (
+    CONTROL_NAMES,
+    DEVICE_TYPE,
+    CommandCode,
+    Request,
+    Target,
+    ack_topic,
+    app_connection_payload,
+    app_connection_topic,
+    build_request,
+    celsius_to_raw,
+    client_response_topic,
+    client_subscriptions,
+    control_request,
+    device_subscription,
+    device_topic,
+    energy_usage_request,
+    fahrenheit_to_raw,
+    feature_request,
+    payload_bytes,
+    raw_to_celsius,
+    reservation_read_request,
+    reservation_write_request,
+    status_request,
+    topic_matches,
+    tou_read_request,
+)
+from .session import NaviLinkSession
+from .transport import CLOUD_MQTT_URL, AwsCredentials, MqttEndpoint, MqttTransport
 
 __all__ = [
+    "ANTI_LEGIONELLA_PERIOD_DAYS",
+    "CLIENT_ID_PREFIX",
     "CLOUD_API_URL",
     "CLOUD_MQTT_URL",
+    "CONTROL_NAMES",
+    "DEFAULT_ANTI_LEGIONELLA_PERIOD_DAYS",
+    "DEFAULT_VACATION_DAYS",
+    "DEVICE_TYPE",
+    "MONTHS",
+    "SELECTABLE_MODES",
+    "VACATION_DAYS",
+    "WIRE_TEMPERATURE",
+    "AwsCredentials",
+    "Clock",
+    "CommandCode",
     "CommandError",
     "CommandEvictedError",
     "CommandExpiredError",
@@ -52,36 +118,76 @@ __all__ = [
     "ConnectionEvent",
     "ConnectionEventType",
     "ConnectionState",
+    "Counters",
     "DeviceFeature",
-    "DeviceInfo",
     "DeviceStatus",
     "DhwMode",
     "DrEvent",
     "Endpoints",
     "EnergyTotals",
     "EnergyUsage",
+    "EventLog",
     "Health",
     "HeatSource",
+    "InboundMessage",
     "InvalidCredentialsError",
+    "LatencyStats",
     "MalformedPayloadError",
+    "MessageKind",
+    "MonthlyEnergy",
+    "MqttEndpoint",
+    "MqttTransport",
     "NaviLinkApi",
     "NaviLinkAuth",
     "NaviLinkConnectionError",
+    "NaviLinkDevice",
     "NaviLinkError",
     "NaviLinkProtocolError",
     "NaviLinkSession",
     "NotConnectedError",
     "OperationMode",
     "OutOfRangeError",
+    "Range",
     "ReconnectPolicy",
     "ReconnectTier",
+    "Request",
     "Reservation",
     "ReservationSchedule",
     "SessionOptions",
     "SessionStoppedError",
+    "SystemClock",
+    "Target",
+    "TemperatureUnit",
+    "TimerHandle",
     "Tokens",
+    "Transport",
+    "TransportFactory",
     "UnsupportedCommandError",
     "Weekday",
+    "__version__",
+    "ack_topic",
+    "app_connection_payload",
+    "app_connection_topic",
+    "build_request",
+    "celsius_to_raw",
+    "client_response_topic",
+    "client_subscriptions",
+    "control_request",
+    "device_subscription",
+    "device_topic",
+    "energy_usage_request",
+    "fahrenheit_to_raw",
+    "feature_request",
     "new_client_id",
+    "parse_inbound",
+    "payload_bytes",
+    "raw_to_celsius",
     "redact_mac",
+    "reservation_read_request",
+    "reservation_write_request",
+    "status_request",
+    "topic_matches",
+    "tou_read_request",
+    "weekdays_from_bits",
+    "weekdays_to_bits",
 ]

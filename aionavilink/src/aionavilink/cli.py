@@ -24,9 +24,12 @@ from .auth import CLOUD_API_URL
 from .errors import NaviLinkError
 from .health import ConnectionEvent
 from .models import DeviceStatus, DhwMode
+from .options import Endpoints, SessionOptions
 from .policy import ReconnectPolicy
-from .session import Endpoints, NaviLinkSession, SessionOptions
+from .session import NaviLinkSession
 from .transport import CLOUD_MQTT_URL
+
+CLI_STATUS_INTERVAL = 30.0
 
 
 def _print(obj: dict[str, Any]) -> None:
@@ -58,13 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ca-file")
     parser.add_argument("--email", required=True)
     parser.add_argument("--password", required=True)
-    parser.add_argument("--initial-delay", type=float, default=1.0)
-    parser.add_argument("--max-delay", type=float, default=120.0)
-    parser.add_argument("--deep-every", type=int, default=10)
-    parser.add_argument("--max-attempts", type=int, default=None)
-    parser.add_argument("--status-interval", type=float, default=30.0)
-    parser.add_argument("--auth-retry", type=float, default=1800.0)
-    parser.add_argument("--keep-alive", type=int, default=30)
+    policy, options = ReconnectPolicy(), SessionOptions()
+    parser.add_argument("--initial-delay", type=float, default=policy.initial_delay)
+    parser.add_argument("--max-delay", type=float, default=policy.max_delay)
+    parser.add_argument("--deep-every", type=int, default=policy.deep_every)
+    parser.add_argument("--max-attempts", type=int, default=policy.max_attempts)
+    # The CLI watches more closely than the library's default (60 s).
+    parser.add_argument("--status-interval", type=float, default=CLI_STATUS_INTERVAL)
+    parser.add_argument("--auth-retry", type=float, default=policy.auth_retry_interval)
+    parser.add_argument("--keep-alive", type=int, default=options.keep_alive_secs)
     parser.add_argument("--verbose", "-v", action="store_true")
     return parser
 
