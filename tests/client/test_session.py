@@ -249,7 +249,10 @@ async def test_account_deleted_for_good_retries_sign_in_only_as_configured(
     sign_ins = session.auth.sign_ins
     for retry in range(1, 7):  # three hours of fake time: six retries, no more
         clock.advance(1800.0)
-        await wait_for(lambda: session.auth.sign_ins - sign_ins == retry, what=f"retry {retry}")
+        await wait_for(
+            lambda n=retry: session.auth.sign_ins - sign_ins == n,  # type: ignore[misc]
+            what=f"retry {retry}",
+        )
     await asyncio.sleep(0.2)
     assert session.auth.sign_ins - sign_ins == 6
     assert session.state is ConnectionState.AUTH_FAILED
