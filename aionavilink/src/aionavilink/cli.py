@@ -16,6 +16,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,7 @@ import aiohttp
 from .auth import CLOUD_API_URL
 from .errors import NaviLinkError
 from .health import ConnectionEvent
+from .link import TransportFactory
 from .models import DeviceStatus, DhwMode
 from .options import Endpoints, SessionOptions
 from .policy import ReconnectPolicy
@@ -74,7 +76,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(ns: argparse.Namespace) -> int:
+async def run(
+    argv: Sequence[str],
+    *,
+    websession: aiohttp.ClientSession | None = None,
+    transport_factory: TransportFactory | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run one command; returns the exit code. `monitor` runs until `stop` is set (or, by
+    default, SIGINT/SIGTERM). The keyword arguments let tests bring a fake cloud."""
+    ns = _parser().parse_args(argv)
+    if websession is None:
+        async with aiohttp.ClientSession() as own:
+            return await _run(ns, own, transport_factory, stop)
+    return await _run(ns, websession, transport_factory, stop)
+
+
+async def _run(
+    ns: argparse.Namespace,
+    websession: aiohttp.ClientSession,
+    transport_factory: TransportFactory | None,
+    stop: asyncio.Event | None,
+) -> int:
     options = SessionOptions(
         policy=ReconnectPolicy(
             initial_delay=ns.initial_delay,
@@ -88,63 +111,63 @@ async def _run(ns: argparse.Namespace) -> int:
         retry_first_connect=ns.command == "monitor",
     )
     endpoints = Endpoints(api_url=ns.api_url, mqtt_url=ns.mqtt_url, ca_file=ns.ca_file)
-    async with aiohttp.ClientSession() as websession:
-        session = NaviLinkSession(
-            websession, ns.email, ns.password, endpoints=endpoints, options=options
-        )
-
-        def on_event(event: ConnectionEvent) -> None:
-            _print(
-                {
-                    "event": "connection",
-                    "type": event.type,
-                    "state": event.state,
-                    "tier": event.tier,
-                    "attempt": event.attempt,
-                    "reason": event.reason,
-                    "next_retry_at": event.next_retry_at,
-                }
-            )
-
-        session.add_connection_listener(on_event)
+    session = NaviLinkSession(
+        websession,
+        ns.email,
+        ns.password,
+        endpoints=endpoints,
+        options=options,
+        transport_factory=transport_factory,
+    )
+    session.add_connection_listener(lambda event: _print(_event_line(event)))
+    if ns.command == "monitor":
+        session.add_status_listener(lambda mac, st: _print(_status_line(mac, st)))
+    try:
+        await session.start()
         if ns.command == "monitor":
-            session.add_status_listener(lambda mac, st: _print(_status_line(mac, st)))
-        try:
-            await session.start()
-            if ns.command == "monitor":
+            if stop is None:
                 stop = asyncio.Event()
                 loop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.add_signal_handler(sig, stop.set)
-                await stop.wait()
-            elif ns.command == "status":
-                for mac in session.devices:
-                    _print(_status_line(mac, await session.request_status(mac)))
-            elif ns.command == "set-temperature":
-                mac, value = ns.args
-                _print(_status_line(mac, await session.set_temperature(mac, float(value))))
-            elif ns.command == "set-mode":
-                mac, mode = ns.args
-                _print(_status_line(mac, await session.set_mode(mac, DhwMode(mode))))
-        except NaviLinkError as err:
-            _print({"event": "error", "error": type(err).__name__, "message": str(err)})
-            return 1
-        finally:
-            await session.stop()
+            await stop.wait()
+        elif ns.command == "status":
+            for mac in session.devices:
+                _print(_status_line(mac, await session.request_status(mac)))
+        elif ns.command == "set-temperature":
+            mac, value = ns.args
+            _print(_status_line(mac, await session.set_temperature(mac, float(value))))
+        elif ns.command == "set-mode":
+            mac, mode = ns.args
+            _print(_status_line(mac, await session.set_mode(mac, DhwMode(mode))))
+    except NaviLinkError as err:
+        _print({"event": "error", "error": type(err).__name__, "message": str(err)})
+        return 1
+    finally:
+        await session.stop()
     return 0
 
 
-def main() -> None:
-    """Entry point."""
-    ns = _parser().parse_args()
+def _event_line(event: ConnectionEvent) -> dict[str, Any]:
+    return {
+        "event": "connection",
+        "type": event.type,
+        "state": event.state,
+        "tier": event.tier,
+        "attempt": event.attempt,
+        "reason": event.reason,
+        "next_retry_at": event.next_retry_at,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point (`python -m aionavilink`, `aionavilink`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args
     logging.basicConfig(
-        level=logging.DEBUG if ns.verbose else logging.WARNING,
+        level=logging.DEBUG if verbose else logging.WARNING,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(asyncio.run(_run(ns)))
-
-
-if __name__ == "__main__":
-    main()
+        sys.exit(asyncio.run(run(args)))

@@ -194,8 +194,9 @@ class FakeWebSession:
 
 
 class FakeCloud:
-    """REST, broker and heaters. Faults: `rest_down`, `rest_status`, `password`,
-    `reject_refresh`, `connect_errors`, `publish_errors`, `subscribe_errors`, `blackhole`."""
+    """REST, broker and heaters. Faults: `rest_down`, `rest_status`, `rest_replies` (canned
+    (status, body) per path; a bytes body is not JSON), `password`, `reject_refresh`,
+    `connect_errors`, `publish_errors`, `subscribe_errors`, `blackhole`."""
 
     def __init__(
         self, *heaters: FakeHeater, email: str = "user@example.com", password: str = "secret"
@@ -207,6 +208,7 @@ class FakeCloud:
         self.aws_lifetime: int | None = 3600
         self.rest_down = False
         self.rest_status: int | None = None  # e.g. 500: every REST call answers that
+        self.rest_replies: dict[str, list[tuple[int, Any]]] = {}  # path -> canned replies
         self.reject_refresh = False
         self.connect_errors: list[Exception] = []
         self.publish_errors: list[Exception] = []
@@ -245,6 +247,8 @@ class FakeCloud:
             raise aiohttp.ClientConnectionError("the fake cloud is down")
         if self.rest_status is not None:
             return _Response(self.rest_status, {"code": self.rest_status, "msg": "fault"})
+        if self.rest_replies.get(path):
+            return _Response(*self.rest_replies[path].pop(0))
         if path == "/user/sign-in":
             self.sign_ins += 1
             if body.get("userId") != self.email or body.get("password") != self.password:
