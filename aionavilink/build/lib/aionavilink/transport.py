@@ -1,0 +1,242 @@
+"""One MQTT 3.1.1 connection to AWS IoT over SigV4-signed websockets, via awscrt.
+
+awscrt runs its own event-loop threads and calls back on them. Everything that crosses into
+this module's owner is handed to the asyncio loop with `call_soon_threadsafe`, and awscrt's
+`concurrent.futures.Future`s are awaited through `asyncio.wrap_future`, so the owner only ever
+touches its state on the loop and nothing here blocks the loop.
+
+A transport is single-use: connect once, disconnect once. Reconnecting builds a new one, so a
+late callback from an old connection can be recognised (and ignored) by its transport object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from awscrt import auth as crt_auth
+from awscrt import exceptions as crt_exceptions
+from awscrt import mqtt as crt_mqtt
+from awsiot import mqtt_connection_builder
+
+from .errors import NaviLinkConnectionError
+
+_LOGGER = logging.getLogger(__name__)
+
+CLOUD_MQTT_URL = "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt"
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True, slots=True)
+class MqttEndpoint:
+    """Where the signed websocket goes. TLS is always verified."""
+
+    host: str
+    port: int = 443
+    ca_file: str | None = None  # extra trust anchor (simulator); None = system trust store
+    region: str = REGION
+
+    @classmethod
+    def from_url(cls, url: str, ca_file: str | None = None) -> MqttEndpoint:
+        """Parse `wss://host[:port]/mqtt`."""
+        parts = urlsplit(url)
+        if parts.scheme != "wss" or not parts.hostname:
+            raise ValueError(f"MQTT URL must be wss://host[:port]/mqtt, got {url!r}")
+        if parts.path not in ("", "/mqtt"):
+            raise ValueError("the MQTT websocket path must be /mqtt")
+        return cls(host=parts.hostname, port=parts.port or 443, ca_file=ca_file or None)
+
+
+@dataclass(frozen=True, slots=True)
+class AwsCredentials:
+    """STS credentials for signing the websocket upgrade."""
+
+    access_key_id: str
+    secret_key: str
+    session_token: str
+
+
+def describe_crt_error(err: BaseException) -> str:
+    """A short, secret-free reason for logs and connection events."""
+    if isinstance(err, crt_exceptions.AwsCrtError):
+        return str(err.name)
+    if isinstance(err, TimeoutError):
+        return "timeout"
+    text = str(err) or type(err).__name__
+    return text[:200]
+
+
+def is_auth_rejection(err: BaseException) -> bool:
+    """True when the server was reached but refused the signed upgrade (403 and friends)."""
+    name = err.name if isinstance(err, crt_exceptions.AwsCrtError) else str(err)
+    return "WEBSOCKET_UPGRADE_FAILURE" in name or "NOT_AUTHORIZED" in name
+
+
+type MessageHandler = Callable[[str, bytes], None]
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned operation's outcome so asyncio does not report it as lost."""
+    if not future.cancelled():
+        future.exception()
+
+
+class MqttTransport:
+    """A single awscrt connection; callbacks arrive on `loop`."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        endpoint: MqttEndpoint,
+        credentials: AwsCredentials,
+        client_id: str,
+        *,
+        on_message: MessageHandler,
+        on_interrupted: Callable[[MqttTransport, str], None],
+        on_resumed: Callable[[MqttTransport, bool], None],
+        keep_alive_secs: int = 30,
+        ping_timeout_ms: int = 3000,
+        operation_timeout: float = 30.0,
+        sdk_reconnect_min_secs: int = 5,
+        sdk_reconnect_max_secs: int = 60,
+    ) -> None:
+        self._loop = loop
+        self.client_id = client_id
+        self._on_message = on_message
+        self._on_interrupted = on_interrupted
+        self._on_resumed = on_resumed
+        self.operation_timeout = operation_timeout
+        self.closed = False
+        self.silenced = False  # the owner has moved on: late callbacks are ignored
+        provider = crt_auth.AwsCredentialsProvider.new_static(
+            credentials.access_key_id, credentials.secret_key, credentials.session_token
+        )
+        self._connection: crt_mqtt.Connection = (
+            mqtt_connection_builder.websockets_with_default_aws_signing(
+                region=endpoint.region,
+                credentials_provider=provider,
+                endpoint=endpoint.host,
+                port=endpoint.port,
+                ca_filepath=endpoint.ca_file,
+                client_id=client_id,
+                clean_session=True,
+                keep_alive_secs=keep_alive_secs,
+                ping_timeout_ms=ping_timeout_ms,
+                protocol_operation_timeout_ms=int(operation_timeout * 1000),
+                reconnect_min_timeout_secs=sdk_reconnect_min_secs,
+                reconnect_max_timeout_secs=sdk_reconnect_max_secs,
+                on_connection_interrupted=self._crt_interrupted,
+                on_connection_resumed=self._crt_resumed,
+            )
+        )
+
+    # -- awscrt threads -> loop -----------------------------------------------------------
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        if self._loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # loop closed between the check and the call
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    def _crt_interrupted(self, connection: Any, error: BaseException, **kwargs: Any) -> None:
+        self._post(self._deliver_interrupted, describe_crt_error(error))
+
+    def _crt_resumed(
+        self, connection: Any, return_code: Any, session_present: bool, **kwargs: Any
+    ) -> None:
+        self._post(self._deliver_resumed, bool(session_present))
+
+    def _crt_message(self, topic: str, payload: bytes, **kwargs: Any) -> None:
+        self._post(self._deliver_message, topic, bytes(payload))
+
+    def silence(self) -> None:
+        """Ignore every later callback from this connection (it is being replaced)."""
+        self.silenced = True
+
+    def _deliver_interrupted(self, reason: str) -> None:
+        if not (self.closed or self.silenced):
+            self._on_interrupted(self, reason)
+
+    def _deliver_resumed(self, session_present: bool) -> None:
+        if not (self.closed or self.silenced):
+            self._on_resumed(self, session_present)
+
+    def _deliver_message(self, topic: str, payload: bytes) -> None:
+        if not (self.closed or self.silenced):
+            self._on_message(topic, payload)
+
+    # -- operations -----------------------------------------------------------------------
+
+    async def _await(self, future: Future[Any], what: str, timeout: float) -> Any:
+        try:
+            async with asyncio.timeout(timeout):
+                # shield: a timeout must not cancel awscrt's future, which awscrt completes
+                # later from its own thread (and would then raise InvalidStateError there);
+                # whatever it ends with after we stopped waiting is read and dropped here.
+                inner = asyncio.wrap_future(future, loop=self._loop)
+                inner.add_done_callback(_consume)
+                return await asyncio.shield(inner)
+        except TimeoutError as err:
+            raise NaviLinkConnectionError(f"{what}: timed out") from err
+        except NaviLinkConnectionError:
+            raise
+        except Exception as err:  # awscrt raises AwsCrtError or plain Exception(return code)
+            raise NaviLinkConnectionError(f"{what}: {describe_crt_error(err)}") from err
+
+    async def connect(self, timeout: float | None = None) -> bool:
+        """Open the connection; returns session_present."""
+        result = await self._await(
+            self._connection.connect(), "connect", timeout or self.operation_timeout
+        )
+        return bool(result.get("session_present")) if isinstance(result, dict) else False
+
+    async def subscribe(self, topic: str) -> None:
+        """QoS 1 subscription; raises NaviLinkConnectionError when refused or not acked."""
+        try:
+            future, _packet = self._connection.subscribe(
+                topic, crt_mqtt.QoS.AT_LEAST_ONCE, callback=self._crt_message
+            )
+        except Exception as err:  # awscrt refuses some filters before sending anything
+            raise NaviLinkConnectionError(f"subscribe {topic}: {describe_crt_error(err)}") from err
+        await self._await(future, f"subscribe {topic}", self.operation_timeout)
+
+    async def publish(self, topic: str, payload: bytes) -> None:
+        """QoS 1 publish; returns when the broker acknowledged it."""
+        try:
+            future, _packet = self._connection.publish(topic, payload, crt_mqtt.QoS.AT_LEAST_ONCE)
+        except Exception as err:
+            raise NaviLinkConnectionError(f"publish: {describe_crt_error(err)}") from err
+        await self._await(future, "publish", self.operation_timeout)
+
+    def close(self) -> Future[Any] | None:
+        """Issue the disconnect now (also while interrupted, which stops awscrt's own
+        reconnecting); returns awscrt's future, or None when already closed.
+
+        awscrt never completes that future for a connection that is interrupted, so callers
+        on a recovery path must not wait for it.
+        """
+        if self.closed:
+            return None
+        self.closed = True
+        try:
+            future: Future[Any] = self._connection.disconnect()
+            return future
+        except Exception as err:  # not connected at all
+            _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
+            return None
+
+    async def disconnect(self, timeout: float = 5.0) -> None:
+        """Close and wait (bounded) for the broker to see the DISCONNECT; never raises."""
+        future = self.close()
+        if future is None:
+            return
+        try:
+            await self._await(future, "disconnect", timeout)
+        except NaviLinkConnectionError as err:
+            _LOGGER.debug("disconnect of %s: %s", self.client_id, err)
