@@ -48,9 +48,7 @@ async def test_sign_in_hands_out_tokens_and_tells_listeners(
     assert auth.sign_ins == 1
 
 
-async def test_a_wrong_password_is_invalid_credentials(
-    cloud: FakeCloud, clock: FakeClock
-) -> None:
+async def test_a_wrong_password_is_invalid_credentials(cloud: FakeCloud, clock: FakeClock) -> None:
     auth = auth_for(cloud, clock, password="nope")
     with pytest.raises(InvalidCredentialsError):
         await auth.sign_in()
@@ -89,9 +87,7 @@ async def test_an_unreachable_cloud_is_a_connection_error(
         await auth_for(cloud, clock).sign_in()
 
 
-async def test_tokens_are_refreshed_before_they_expire(
-    cloud: FakeCloud, clock: FakeClock
-) -> None:
+async def test_tokens_are_refreshed_before_they_expire(cloud: FakeCloud, clock: FakeClock) -> None:
     cloud.aws_lifetime = None  # AWS keys without a lifetime: only the access token expires
     auth = auth_for(cloud, clock)
     first = await auth.ensure_valid()

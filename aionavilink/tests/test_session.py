@@ -52,9 +52,7 @@ async def test_subscription_retry_waits_for_the_link(
     assert session.unrestored_topics == []
 
 
-async def test_extra_handlers_get_raw_messages(
-    make_session: Factory, cloud: FakeCloud
-) -> None:
+async def test_extra_handlers_get_raw_messages(make_session: Factory, cloud: FakeCloud) -> None:
     session, _ = await make_session()
     seen: list[tuple[str, bytes]] = []
     remove = session.subscribe("evt/52/+/app-connection", lambda t, p: seen.append((t, p)))
@@ -94,9 +92,7 @@ async def test_devices_come_and_go_with_the_rest_list(
     assert len(lists) == 3
 
 
-async def test_offline_devices_are_not_waited_for(
-    make_session: Factory, cloud: FakeCloud
-) -> None:
+async def test_offline_devices_are_not_waited_for(make_session: Factory, cloud: FakeCloud) -> None:
     cloud.heaters[MAC].online = False
     session, _ = await make_session()
     assert session.devices[MAC].online is False

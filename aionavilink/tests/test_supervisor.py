@@ -219,7 +219,7 @@ async def test_first_connect_failure_can_enter_the_loop(
 async def test_first_sign_in_rejected_can_wait_in_auth_failed(
     make_session: Factory, clock: FakeClock
 ) -> None:
-    session, rec = await make_session(password="wrong", retry_first_connect=True)
+    session, _ = await make_session(password="wrong", retry_first_connect=True)
     assert session.state is ConnectionState.AUTH_FAILED
     session.update_password("secret")
     await clock.run(60.0 + 1.0)

@@ -127,7 +127,8 @@ def _parse_tokens(data: Mapping[str, Any], now: float, previous: Tokens | None) 
     new_aws_key = data.get("accessKeyId")
     aws_expires = lifetime(
         "authorizationExpiresIn",
-        # New AWS keys without a lifetime never expire (protocol doc §1.3); old keys keep theirs.
+        # New AWS keys without a lifetime never expire; old keys keep theirs
+        # (docs/protocol.md, "Authentication").
         None
         if isinstance(new_aws_key, str) and new_aws_key
         else (previous.aws_expires_at if previous else None),
@@ -215,7 +216,7 @@ class NaviLinkAuth:
         """POST and unwrap the envelope. Raises _ApiError for a failure code."""
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if access_token is not None:
-            headers["authorization"] = access_token  # raw token, no "Bearer " (protocol §1.3)
+            headers["authorization"] = access_token  # raw token, no "Bearer " (docs/protocol.md)
         payload = {k: v for k, v in body.items() if v is not None}
         try:
             async with self._websession.post(

@@ -1,8 +1,8 @@
-"""NaviLink wire protocol: topics, command codes, request envelopes, inbound parsing.
+"""NaviLink wire protocol, outbound: topics, command codes, request envelopes, temperatures.
 
-Pure functions only (no I/O, no Home Assistant). The spec is docs/navilink-protocol.md
-(sections 4-6). Everything here works on plain strings, dicts and bytes so that the
-transport and the simulator can share it.
+Pure functions on plain strings, dicts and bytes (no I/O), described in docs/protocol.md
+("Topics", "Request envelope", "Queries", "Controls", "Temperatures"). Inbound parsing is in
+inbound.py.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ APP_CONNECTION_SUFFIX: Final = "app-connection"
 
 
 class CommandCode(IntEnum):
-    """Every command code of spec sections 6.1 and 6.2."""
+    """Every command code the protocol knows (docs/protocol.md, "Queries" and "Controls")."""
 
     # queries / structured commands (0x01xxxxxx)
     FEATURE = 16777217
@@ -175,7 +175,8 @@ def fahrenheit_to_raw(fahrenheit: float) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Who sends a request and to which device: repeated in every envelope (spec 5.1)."""
+    """Who sends a request and to which device: repeated in every envelope
+    (docs/protocol.md, "Request envelope")."""
 
     client_id: str
     session_id: str
@@ -201,7 +202,7 @@ def build_request(
     response_topic: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Request:
-    """Build the exact envelope of spec section 5.1."""
+    """Build the envelope of docs/protocol.md, "Request envelope"."""
     topic = device_topic(target.mac, suffix)
     inner: dict[str, Any] = {
         "command": int(command),
@@ -240,7 +241,7 @@ def feature_request(target: Target) -> Request:
 def control_request(
     target: Target, *, command: int, param: Sequence[int] = (), mode: str | None = None
 ) -> Request:
-    """A mode/param control on ``ctrl`` (spec 6.2).
+    """A mode/param control on ``ctrl`` (docs/protocol.md, "Controls").
 
     ``mode`` defaults to the name in :data:`CONTROL_NAMES` for ``command``.
     """

@@ -66,7 +66,8 @@ class MonthlyEnergy:
 
 @dataclass(frozen=True, slots=True)
 class EnergyUsage:
-    """Energy usage reply (spec 7.4): totals plus per-month, per-day figures."""
+    """Energy usage reply: totals plus per-month, per-day figures (docs/protocol.md,
+    "Energy usage")."""
 
     type_of_usage: int | None
     total: EnergyTotals

@@ -63,7 +63,7 @@ def weekdays_to_bits(days: Iterable[Weekday | str]) -> int:
 
 @dataclass(frozen=True, slots=True, init=False)
 class Reservation:
-    """One weekly reservation entry (spec 6.4).
+    """One weekly reservation entry (docs/protocol.md, "Reservations").
 
     ``weekdays`` accepts day names or a ``week`` bitfield int; it is stored as a frozenset
     of :class:`Weekday`. ``temperature`` is °C (sent as half-°C ``param``).

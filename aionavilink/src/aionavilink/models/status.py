@@ -1,22 +1,13 @@
-"""Typed, unit-converted views of NaviLink payloads.
+"""The device status (``response.status``), converted to °C, W, Wh and L.
 
-The field names, scales and enum values follow docs/navilink-protocol.md section 7 (which
-follows the reference library's code). The reference library validates strictly: one
-unknown enum value drops the whole status message. A real device can differ from the
-spec in several known ways, so these parsers are deliberately **tolerant** instead:
-
-* the docs and the code disagree on scales (``currentInletTemperature`` ÷10 vs half-°C,
-  tank energy 10 Wh vs 4 Wh per count, ``cumulatedDhwFlowRate`` litres vs gallons); we use
-  the code's rules (half-°C, 4 Wh, litres);
-* ``errorCode`` is a closed list in the library but a firmware update may add codes, so it
-  is kept as a plain int;
-* mode numbering differs between docs pages; we use the enum (1 HP ... 6 off);
-* firmware may add enum values or leave out optional keys.
-
-Every field is therefore ``| None``: a missing key, a wrongly typed value, a non-finite
-number or an unknown enum value turns into None **for that field only**, and the rest of
-the message survives. ``from_payload`` raises :class:`MalformedPayloadError` only when the
-payload is not an object at all. The untouched payload is kept in ``raw``.
+Fields, scales and enums: docs/protocol.md, "Status fields". The parser is tolerant (same
+document, "Reading payloads"): the public client validates strictly and drops a whole status
+for one unknown enum value, but a real heater's firmware may add values or leave keys out. So
+every field is ``| None``: a missing key, a wrongly typed value, a non-finite number or an
+unknown enum code turns into None **for that field only**. ``from_payload`` raises
+:class:`MalformedPayloadError` only when the payload is not an object at all. Where sources
+disagree on a scale, the public client's code wins (``currentInletTemperature`` half-°C, 4 Wh per
+energy count, ``cumulatedDhwFlowRate`` in litres). The untouched payload is kept in ``raw``.
 """
 
 from __future__ import annotations
