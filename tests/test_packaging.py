@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -69,3 +72,19 @@ def test_the_integration_uses_only_the_public_api() -> None:
 def test_all_names_exist() -> None:
     missing = [name for name in aionavilink.__all__ if not hasattr(aionavilink, name)]
     assert missing == []
+
+
+def test_the_library_alone_is_covered_by_its_own_fast_tests() -> None:
+    """`cd aionavilink && python -m pytest --cov`: the library's tests, measured on the library
+    only, must cover at least 95 % (aionavilink/pyproject.toml's fail_under)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov", "-x"],
+        cwd=LIBRARY,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    total = re.search(r"Total coverage: ([\d.]+)%", result.stdout)
+    assert total is not None and float(total.group(1)) >= 95.0

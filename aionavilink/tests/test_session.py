@@ -196,3 +196,16 @@ async def test_initial_data_wait_is_bounded(
     await clock.run(1.5)
     assert start.done() and start.exception() is None
     assert session.connected and session.status(MAC) is None
+
+
+async def test_logs_never_show_a_full_mac(
+    make_session: Factory, cloud: FakeCloud, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    cloud.subscribe_errors[device_subscription(MAC)] = 1
+    with caplog.at_level(logging.DEBUG, logger="aionavilink"):
+        session, _ = await make_session(initial_data_timeout=0)
+        cloud.live[0].deliver(f"cmd/52/navilink-{MAC}/x/res", b"[")
+        await clock.run(3.0)
+    assert session.unrestored_topics == []
+    assert "subscribing cmd/52/navilink-********fca0/# failed" in caplog.text
+    assert MAC not in caplog.text

@@ -44,7 +44,7 @@ from .events import Listeners, call_all
 from .health import ConnectionEvent, ConnectionEventType, ConnectionState, Health, LatencyStats
 from .inbound import InboundMessage, MessageKind, parse_inbound
 from .link import Link, TransportFactory
-from .models import DeviceFeature, DeviceStatus, NaviLinkDevice, redact_mac
+from .models import DeviceFeature, DeviceStatus, NaviLinkDevice, redact_mac, redact_topic
 from .options import Endpoints, SessionOptions, new_client_id
 from .policy import ReconnectTier
 from .protocol import Request, Target, status_request
@@ -386,7 +386,9 @@ class NaviLinkSession(DeviceCommands):
                 self._dispatch(message)
         except MalformedPayloadError as err:
             self.health.counters.malformed_messages += 1
-            _LOGGER.debug("NaviLink: dropped a malformed message on %s: %s", topic, err)
+            _LOGGER.debug(
+                "NaviLink: dropped a malformed message on %s: %s", redact_topic(topic), err
+            )
 
     def _dispatch(self, message: InboundMessage) -> None:
         mac = message.mac

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from .clock import Clock
 from .errors import NaviLinkConnectionError
 from .health import Counters
+from .models import redact_topic
 from .protocol import topic_matches
 from .tasks import TaskSet
 
@@ -101,7 +102,11 @@ class SubscriptionRegistry:
         except NaviLinkConnectionError as err:
             self._counters.resubscribe_failures += 1
             self._unrestored.add(topic)
-            _LOGGER.warning("NaviLink: subscribing %s failed (%s); will retry", topic, err)
+            _LOGGER.warning(
+                "NaviLink: subscribing %s failed (%s); will retry",
+                redact_topic(topic),
+                redact_topic(str(err)),
+            )
             if self._retry_task is None or self._retry_task.done():
                 self._retry_task = self._tasks.spawn(self._retry(), "navilink-resubscribe")
             return False

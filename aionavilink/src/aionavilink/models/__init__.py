@@ -4,7 +4,7 @@ Parsers are tolerant: a missing, wrongly typed or unknown value becomes None for
 only, and the rest of the message survives (docs/protocol.md, "Reading payloads").
 """
 
-from .device import NaviLinkDevice, redact_mac
+from .device import NaviLinkDevice, redact_mac, redact_topic
 from .energy import EnergyTotals, EnergyUsage, MonthlyEnergy
 from .enums import SELECTABLE_MODES, DhwMode, DrEvent, HeatSource, OperationMode, TemperatureUnit
 from .feature import DeviceFeature
@@ -34,6 +34,7 @@ __all__ = [
     "TemperatureUnit",
     "Weekday",
     "redact_mac",
+    "redact_topic",
     "weekdays_from_bits",
     "weekdays_to_bits",
 ]

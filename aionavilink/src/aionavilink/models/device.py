@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -64,7 +65,16 @@ class NaviLinkDevice:
 
 
 def redact_mac(mac: str) -> str:
-    """Mask a MAC for logs: keep the last 4 characters."""
+    """Mask a MAC for logs and diagnostics: keep the last 4 characters (``********fca0``).
+    The one redaction format of the library and the integration."""
     if len(mac) <= 4:
         return "*" * len(mac)
     return "*" * (len(mac) - 4) + mac[-4:]
+
+
+_TOPIC_MAC = re.compile(r"navilink-([0-9A-Fa-f]{5,})")
+
+
+def redact_topic(text: str) -> str:
+    """A topic (or a message naming one) for logs: every ``navilink-{mac}`` MAC redacted."""
+    return _TOPIC_MAC.sub(lambda m: f"navilink-{redact_mac(m.group(1))}", text)
