@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import DeviceFeature, DeviceStatus, NaviLinkDevice
-from .protocol import client_subscriptions, device_subscription
+from .protocol import Target, client_subscriptions, device_subscription
 from .subscriptions import SubscriptionRegistry
 
 
@@ -20,8 +20,11 @@ class DevicesChange:
 class DeviceRegistry:
     """Devices by MAC; keeps one subscription per device plus the client-keyed topics."""
 
-    def __init__(self, client_id: str, subscriptions: SubscriptionRegistry) -> None:
+    def __init__(
+        self, client_id: str, session_id: str, subscriptions: SubscriptionRegistry
+    ) -> None:
         self._client_id = client_id
+        self._session_id = session_id
         self._subscriptions = subscriptions
         self.devices: dict[str, NaviLinkDevice] = {}
         self.status: dict[str, DeviceStatus] = {}
@@ -42,6 +45,13 @@ class DeviceRegistry:
             self.status.pop(mac, None)
             self.feature.pop(mac, None)
         return DevicesChange(changed=changed, new_topics=new_topics)
+
+    def target_of(self, mac: str) -> Target | None:
+        """Who sends to this device, or None for a device not (or no longer) on the account."""
+        device = self.devices.get(mac)
+        if device is None:
+            return None
+        return Target(self._client_id, self._session_id, mac, device.additional_value)
 
     def online(self) -> list[str]:
         """Devices not known to be offline."""

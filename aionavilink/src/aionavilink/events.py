@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .auth import Tokens
+from .auth import NaviLinkAuth, Tokens
 from .health import ConnectionEvent
 from .models import DeviceFeature, DeviceStatus, NaviLinkDevice
 
@@ -54,4 +54,32 @@ class Listeners:
         self.status: ListenerList[[str, DeviceStatus]] = ListenerList()
         self.feature: ListenerList[[str, DeviceFeature]] = ListenerList()
         self.devices: ListenerList[[dict[str, NaviLinkDevice]]] = ListenerList()
-        self.tokens: ListenerList[[Tokens]] = ListenerList()
+
+
+class SessionListeners:
+    """The session's `add_*_listener` methods; each returns a function that removes it."""
+
+    _listeners: Listeners
+    auth: NaviLinkAuth
+
+    def add_connection_listener(self, cb: Callable[[ConnectionEvent], None]) -> Callable[[], None]:
+        """Call `cb(event)` on every connection transition."""
+        return self._listeners.connection.add(cb)
+
+    def add_status_listener(self, cb: Callable[[str, DeviceStatus], None]) -> Callable[[], None]:
+        """Call `cb(mac, status)` for every good status."""
+        return self._listeners.status.add(cb)
+
+    def add_feature_listener(self, cb: Callable[[str, DeviceFeature], None]) -> Callable[[], None]:
+        """Call `cb(mac, feature)` for every good feature report."""
+        return self._listeners.feature.add(cb)
+
+    def add_devices_listener(
+        self, cb: Callable[[dict[str, NaviLinkDevice]], None]
+    ) -> Callable[[], None]:
+        """Call `cb(devices)` when the device list changes."""
+        return self._listeners.devices.add(cb)
+
+    def add_tokens_listener(self, cb: Callable[[Tokens], None]) -> Callable[[], None]:
+        """Call `cb(tokens)` after every sign-in or refresh."""
+        return self.auth.add_listener(cb)

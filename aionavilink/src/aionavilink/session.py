@@ -35,19 +35,18 @@ from .errors import (
     CommandError,
     InvalidCredentialsError,
     MalformedPayloadError,
-    NaviLinkConnectionError,
     NaviLinkError,
     NotConnectedError,
     SessionStoppedError,
 )
-from .events import Listeners, call_all
+from .events import Listeners, SessionListeners, call_all
 from .health import ConnectionEvent, ConnectionEventType, ConnectionState, Health, LatencyStats
 from .inbound import InboundMessage, MessageKind, parse_inbound
 from .link import Link, TransportFactory
 from .models import DeviceFeature, DeviceStatus, NaviLinkDevice, redact_mac, redact_topic
 from .options import Endpoints, SessionOptions, new_client_id
 from .policy import ReconnectTier
-from .protocol import Request, Target, status_request
+from .protocol import Request, Target
 from .queue import CommandQueue, Matcher
 from .subscriptions import SubscriptionRegistry
 from .tasks import TaskSet, first_of
@@ -57,7 +56,7 @@ from .watchdog import LivenessWatchdog, StatusProbes
 _LOGGER = logging.getLogger(__package__)
 
 
-class NaviLinkSession(DeviceCommands):
+class NaviLinkSession(DeviceCommands, SessionListeners):
     """One NaviLink account: REST auth plus one self-healing MQTT session."""
 
     def __init__(
@@ -124,7 +123,7 @@ class NaviLinkSession(DeviceCommands):
             ttl=opts.queue_ttl,
             timeout=opts.command_timeout,
         )
-        self._devices = DeviceRegistry(self.client_id, self._subscriptions)
+        self._devices = DeviceRegistry(self.client_id, self.session_id, self._subscriptions)
         self._watchdog = LivenessWatchdog(
             clock=clock,
             misses=opts.watchdog_misses,
@@ -148,12 +147,13 @@ class NaviLinkSession(DeviceCommands):
         )
         self._probes = StatusProbes(
             clock=clock,
+            tasks=tasks,
             interval=opts.status_interval,
             watchdog=self._watchdog,
             devices=lambda: self._devices.devices,
             ready=lambda: self._conn.ready,
-            request=self._probe_request,
-            send=self._send_probe,
+            target=self._devices.target_of,
+            publish=link.publish,
             on_verdict=self._conn.on_verdict,
         )
 
@@ -231,28 +231,6 @@ class NaviLinkSession(DeviceCommands):
         }
 
     # ------------------------------------------------------------------ listeners
-
-    def add_connection_listener(self, cb: Callable[[ConnectionEvent], None]) -> Callable[[], None]:
-        """Call `cb(event)` on every connection transition."""
-        return self._listeners.connection.add(cb)
-
-    def add_status_listener(self, cb: Callable[[str, DeviceStatus], None]) -> Callable[[], None]:
-        """Call `cb(mac, status)` for every good status."""
-        return self._listeners.status.add(cb)
-
-    def add_feature_listener(self, cb: Callable[[str, DeviceFeature], None]) -> Callable[[], None]:
-        """Call `cb(mac, feature)` for every good feature report."""
-        return self._listeners.feature.add(cb)
-
-    def add_devices_listener(
-        self, cb: Callable[[dict[str, NaviLinkDevice]], None]
-    ) -> Callable[[], None]:
-        """Call `cb(devices)` when the device list changes."""
-        return self._listeners.devices.add(cb)
-
-    def add_tokens_listener(self, cb: Callable[[Tokens], None]) -> Callable[[], None]:
-        """Call `cb(tokens)` after every sign-in or refresh."""
-        return self.auth.add_listener(cb)
 
     def subscribe(self, topic: str, handler: Callable[[str, bytes], None]) -> Callable[[], None]:
         """Register an extra raw handler; the topic is (re)subscribed with the others."""
@@ -407,26 +385,11 @@ class NaviLinkSession(DeviceCommands):
 
     # ------------------------------------------------------------------ probes and commands
 
-    def _probe_request(self, mac: str) -> Request | None:
-        device = self._devices.devices.get(mac)
-        if device is None:
-            return None
-        return status_request(Target(self.client_id, self.session_id, mac, device.additional_value))
-
-    def _send_probe(self, request: Request) -> None:
-        self._tasks.spawn(self._publish_probe(request), "navilink-probe")
-
-    async def _publish_probe(self, request: Request) -> None:
-        try:
-            await self._link.publish(request)
-        except NaviLinkConnectionError as err:
-            _LOGGER.debug("NaviLink: probe publish failed: %s", err)
-
     def _target(self, mac: str) -> Target:
-        device = self._devices.devices.get(mac)
-        if device is None:
+        target = self._devices.target_of(mac)
+        if target is None:
             raise CommandError(f"unknown device {redact_mac(mac)}")
-        return Target(self.client_id, self.session_id, mac, device.additional_value)
+        return target
 
     async def _execute[T](self, mac: str, request: Request, label: str, match: Matcher[T]) -> T:
         return await self._queue.submit(mac, request, label, match)

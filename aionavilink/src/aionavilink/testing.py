@@ -13,7 +13,8 @@ import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from .fakes import FakeCloud, FakeHeater, FakeTransport
+from .fake_heater import FakeHeater
+from .fakes import FakeCloud, FakeTransport
 
 __all__ = ["FakeClock", "FakeCloud", "FakeHeater", "FakeTransport"]
 

@@ -12,13 +12,15 @@ a streak beyond that asks for a deep reconnect.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum, auto
 
 from .clock import Clock
+from .errors import NaviLinkConnectionError
 from .health import LatencyStats
-from .protocol import Request
+from .protocol import Request, Target, status_request
+from .tasks import TaskSet
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -99,27 +101,30 @@ class LivenessWatchdog:
 
 
 class StatusProbes:
-    """The probe loop; what to do about a verdict is the caller's. `send` must not block."""
+    """The probe loop: one status request per device and round, published without waiting
+    (a failed publish is only logged); what to do about a verdict is the caller's."""
 
     def __init__(
         self,
         *,
         clock: Clock,
+        tasks: TaskSet,
         interval: float,
         watchdog: LivenessWatchdog,
         devices: Callable[[], Mapping[str, object]],
         ready: Callable[[], bool],
-        request: Callable[[str], Request | None],
-        send: Callable[[Request], None],
+        target: Callable[[str], Target | None],
+        publish: Callable[[Request], Awaitable[None]],
         on_verdict: Callable[[Check], None],
     ) -> None:
         self._clock = clock
+        self._tasks = tasks
         self._interval = interval
         self._watchdog = watchdog
         self._devices = devices
         self._ready = ready
-        self._request = request
-        self._send = send
+        self._target = target
+        self._publish = publish
         self._on_verdict = on_verdict
 
     async def run(self) -> None:
@@ -141,8 +146,14 @@ class StatusProbes:
                         self._on_verdict(check)
                     if check.verdict is Verdict.LOST:
                         break
-                request = self._request(mac)
-                if request is None:
+                target = self._target(mac)
+                if target is None:
                     continue
                 self._watchdog.probe_sent(mac)
-                self._send(request)
+                self._tasks.spawn(self._send(status_request(target)), "navilink-probe")
+
+    async def _send(self, request: Request) -> None:
+        try:
+            await self._publish(request)
+        except NaviLinkConnectionError as err:
+            _LOGGER.debug("NaviLink: probe publish failed: %s", err)
