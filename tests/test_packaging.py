@@ -88,3 +88,23 @@ def test_the_library_alone_is_covered_by_its_own_fast_tests() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     total = re.search(r"Total coverage: ([\d.]+)%", result.stdout)
     assert total is not None and float(total.group(1)) >= 95.0
+
+
+def test_translations_name_every_value_the_library_defines() -> None:
+    """The connection sensor's states and the event entity's types come from the library's
+    enums (const.py); strings.json must translate exactly those values."""
+    from custom_components.navilink.const import CONNECTION_STATES, EVENT_TYPES
+
+    strings = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))["entity"]
+    states = strings["sensor"]["connection_state"]["state"]
+    assert list(states) == CONNECTION_STATES == [s.value for s in aionavilink.ConnectionState]
+    types = strings["event"]["connection"]["state_attributes"]["event_type"]["state"]
+    assert list(types) == EVENT_TYPES
+    assert set(EVENT_TYPES) < {t.value for t in aionavilink.ConnectionEventType}
+    enums = {
+        "heat_source": aionavilink.HeatSource,
+        "operation_state": aionavilink.OperationMode,
+        "dr_event": aionavilink.DrEvent,
+    }
+    for key, enum in enums.items():
+        assert list(strings["sensor"][key]["state"]) == [m.value for m in enum], key
