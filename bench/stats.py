@@ -178,7 +178,7 @@ def machine_info(mosquitto: str | None) -> dict[str, Any]:
             )
             first = (out.stdout or out.stderr).splitlines()
             mosq = first[0].strip() if first else "unknown"
-        except (OSError, subprocess.SubprocessError):
+        except OSError, subprocess.SubprocessError:
             pass
     awscrt_version = "unknown"
     try:

@@ -363,7 +363,7 @@ def _wait_http(url: str, procs: dict[str, subprocess.Popen[Any]], timeout: float
             with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
                     return
-        except (urllib.error.URLError, OSError):
+        except urllib.error.URLError, OSError:
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
