@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--phases push,commands,recovery,scale] [--no-write]`."""
+"""`python -m bench [--quick] [--phases push,commands,recovery,outage,scale] [--no-write]`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .run import FULL, QUICK, Bench
 from .stats import machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_PHASES = ("push", "commands", "recovery", "scale")
+ALL_PHASES = ("push", "commands", "recovery", "outage", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from navilink_sim.testing import SimControl, SimInfo, SimProcess
 
 from .hass import HassApi, HassProcess
+from .outage import Outage, run_outage
 from .stats import CpuMeter, LoadSampler, summary
 
 _LOGGER = logging.getLogger("bench")
@@ -47,6 +48,13 @@ class Profile:
     scale_sizes: tuple[int, ...] = (1, 10, 100)
     scale_run_s: float = 60.0
     scale_rate_per_s: float = 100 / 30  # the message rate of 100 heaters at a status every 30 s
+    outage_sessions: int = 10  # per side (probe on, probe off), all through the same outage
+    outages: tuple[Outage, ...] = (
+        Outage("network down 30 s", 30.0),
+        Outage("network down 5 min", 300.0),
+        Outage("network down 1 h (÷12)", 3600.0, scale=12.0),
+        Outage("blackhole 60 s", 60.0, state="blackhole"),
+    )
 
 
 FULL = Profile()
@@ -58,6 +66,12 @@ QUICK = Profile(
     long_outage_scale=30.0,
     blackhole_s=40.0,
     scale_run_s=15.0,
+    outages=(
+        Outage("network down 30 s", 30.0),
+        Outage("network down 5 min (÷10)", 300.0, scale=10.0),
+        Outage("network down 1 h (÷60)", 3600.0, scale=60.0),
+        Outage("blackhole 45 s", 45.0, state="blackhole"),
+    ),
 )
 
 
@@ -532,6 +546,13 @@ class Bench:
         await self.set_options(entry, DEFAULT_OPTIONS)
         self.results["recovery"] = out
 
+    async def phase_outage(self) -> None:
+        assert self.sim is not None and self.control is not None
+        self.results["outage"] = [
+            await run_outage(self.sim, self.control, o, self.p.outage_sessions, seed=i)
+            for i, o in enumerate(self.p.outages)
+        ]
+
     async def phase_scale(self) -> None:
         self.results["scale"] = [await self._scale_one(n) for n in self.p.scale_sizes]
 
@@ -613,6 +634,8 @@ class Bench:
             if "recovery" in phases:
                 await self.phase_recovery(entry)
             await self.remove_entry(entry)
+            if "outage" in phases:
+                await self.phase_outage()
             if "scale" in phases:
                 await self.phase_scale()
             self.results["load"] = self.load.result(self.own_cpu_s())
@@ -654,7 +677,7 @@ def backoff_model(draws: int = 10_000, attempt_s: float = 0.05) -> list[dict[str
     """
     import random
 
-    from custom_components.navilink.client.policy import ReconnectPolicy
+    from aionavilink import ReconnectPolicy
 
     rng = random.Random(6)
     cases = [

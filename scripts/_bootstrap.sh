@@ -3,6 +3,7 @@
 # Makes sure this checkout has: a Python >= 3.14, a .venv with the pinned packages (.venv-min with
 # the minimum supported Home Assistant, for scripts/test), and Mosquitto.
 # A second run does no install work: packages are reinstalled only when the requirement files change.
+# The aionavilink library (./aionavilink) is installed editable, so every run uses the working tree.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,7 +39,8 @@ find_python() {
 
 make_venv() {
   # make_venv DIR REQUIREMENTS [EXTRA...]: DIR is a venv with the REQUIREMENTS file and the EXTRA
-  # requirements installed; reinstalled only when they (or pyproject.toml) change.
+  # requirements installed, and ./aionavilink editable; reinstalled only when they (or either
+  # pyproject.toml) change.
   local dir=$1 req=$2 name py want have
   shift 2
   name=$(basename "$dir")
@@ -50,13 +52,15 @@ make_venv() {
     rm -rf "$dir"
     "$py" -m venv "$dir"
   fi
-  want=$( (cat "$req" "$ROOT/pyproject.toml"; [ $# -eq 0 ] || printf '%s\n' "$@") | sha256sum | cut -d' ' -f1)
+  want=$( (cat "$req" "$ROOT/pyproject.toml" "$ROOT/aionavilink/pyproject.toml"; [ $# -eq 0 ] || printf '%s\n' "$@") | sha256sum | cut -d' ' -f1)
   have=$(cat "$dir/.requirements.sha256" 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
     say "installing $(basename "$req")${1:+ and $*} into $name (about a minute, once)"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip > /dev/null 2>&1 || true
     "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$req" "$@" > "$dir/pip-install.log" 2>&1 \
       || { tail -30 "$dir/pip-install.log" >&2; die "pip install failed (full log: $name/pip-install.log)"; }
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT/aionavilink" >> "$dir/pip-install.log" 2>&1 \
+      || { tail -30 "$dir/pip-install.log" >&2; die "pip install -e aionavilink failed (full log: $name/pip-install.log)"; }
     echo "$want" > "$dir/.requirements.sha256"
   fi
 }

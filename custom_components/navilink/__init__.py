@@ -10,9 +10,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .client.auth import Tokens
-from .client.policy import ReconnectPolicy
-from .client.session import Endpoints, NaviLinkSession, SessionOptions
+from aionavilink import Endpoints, NaviLinkSession, ReconnectPolicy, SessionOptions, Tokens
+
 from .const import (
     CONF_API_URL,
     CONF_AUTH_RETRY_INTERVAL,

@@ -14,8 +14,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.health import ConnectionState
-from .client.models import DeviceFeature, DeviceStatus
+from aionavilink import ConnectionState, DeviceFeature, DeviceStatus
+
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
 
@@ -60,14 +60,14 @@ BINARY_SENSORS: tuple[NaviLinkBinarySensorDescription, ...] = (
         translation_key="freeze_protection",
         # Not COLD: the flag says the protection is enabled, not that the tank is cold.
         value_fn=lambda s: s.freeze_protection_enabled,
-        exists_fn=lambda f: f is None or f.freeze_protection is not False,
+        exists_fn=lambda f: f is None or f.supports_freeze_protection is not False,
     ),
     NaviLinkBinarySensorDescription(
         key="anti_legionella_running",
         translation_key="anti_legionella_running",
         device_class=BinarySensorDeviceClass.RUNNING,
         value_fn=lambda s: s.anti_legionella_running,
-        exists_fn=lambda f: f is None or f.anti_legionella_setting is not False,
+        exists_fn=lambda f: f is None or f.supports_anti_legionella is not False,
     ),
     # The protocol documentation does not say whether `wtrOvrSensorUse` means "a leak
     # sensor is fitted" or "a leak is detected". We read 2 as a leak and anything else

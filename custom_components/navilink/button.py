@@ -11,7 +11,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.session import NaviLinkSession
+from aionavilink import NaviLinkSession
+
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors

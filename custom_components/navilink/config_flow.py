@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +26,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .client import (
+from aionavilink import (
     CLOUD_API_URL,
     CLOUD_MQTT_URL,
     InvalidCredentialsError,
@@ -35,7 +34,9 @@ from .client import (
     NaviLinkAuth,
     NaviLinkConnectionError,
     Tokens,
+    new_client_id,
 )
+
 from .const import (
     CONF_API_URL,
     CONF_AUTH_RETRY_INTERVAL,
@@ -163,7 +164,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
                     data={
                         **endpoints,
                         **self._credential_data(email, user_input[CONF_PASSWORD], tokens),
-                        CONF_CLIENT_ID: f"navien-client-{uuid.uuid4().hex[:8]}",
+                        CONF_CLIENT_ID: new_client_id(),
                     },
                 )
         return self.async_show_form(

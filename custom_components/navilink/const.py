@@ -6,7 +6,17 @@ import logging
 from datetime import timedelta
 from typing import Final
 
-from .client import CLOUD_API_URL, CLOUD_MQTT_URL
+from aionavilink import (
+    CLOUD_API_URL,
+    CLOUD_MQTT_URL,
+    VACATION_DAYS,
+    ConnectionEventType,
+    ConnectionState,
+    ReconnectPolicy,
+)
+from aionavilink import (
+    DEFAULT_VACATION_DAYS as LIBRARY_DEFAULT_VACATION_DAYS,
+)
 
 DOMAIN: Final = "navilink"
 LOGGER = logging.getLogger(__package__)
@@ -39,12 +49,14 @@ CONF_AUTH_RETRY_INTERVAL: Final = "auth_retry_interval"
 # A former option (a polling interval is not a user option); removed by the 1.2 migration.
 CONF_STATUS_INTERVAL: Final = "status_interval"
 
-DEFAULT_INITIAL_DELAY: Final = 1.0
-DEFAULT_MAX_DELAY: Final = 120.0
-DEFAULT_DEEP_EVERY: Final = 10
-DEFAULT_UNLIMITED: Final = True
+# The library's defaults; only the attempt limit offered when "unlimited" is unticked is ours.
+_POLICY = ReconnectPolicy()
+DEFAULT_INITIAL_DELAY: Final = _POLICY.initial_delay
+DEFAULT_MAX_DELAY: Final = _POLICY.max_delay
+DEFAULT_DEEP_EVERY: Final = _POLICY.deep_every
+DEFAULT_UNLIMITED: Final = _POLICY.max_attempts is None
 DEFAULT_MAX_ATTEMPTS: Final = 10
-DEFAULT_AUTH_RETRY_INTERVAL: Final = 1800.0
+DEFAULT_AUTH_RETRY_INTERVAL: Final = _POLICY.auth_retry_interval
 
 # Safe bounds of the options (the options flow enforces them, the 1.2 migration clamps older
 # entries): no setting may make the integration hit the cloud harder than the phone app does.
@@ -64,9 +76,9 @@ HEATER_OFFLINE_REPAIR_AFTER: Final = timedelta(days=1)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 
-DEFAULT_VACATION_DAYS: Final = 7
-MIN_VACATION_DAYS: Final = 1
-MAX_VACATION_DAYS: Final = 30
+DEFAULT_VACATION_DAYS: Final = LIBRARY_DEFAULT_VACATION_DAYS
+MIN_VACATION_DAYS: Final = int(VACATION_DAYS.low or 1)
+MAX_VACATION_DAYS: Final = int(VACATION_DAYS.high or 30)
 
 EVENT_CONNECTION: Final = "navilink_connection"
 # Dispatcher signal (format with the MAC): the heater confirmed a new vacation length.
@@ -74,24 +86,14 @@ SIGNAL_VACATION_DAYS: Final = "navilink_vacation_days_{}"
 ISSUE_RECONNECT_GAVE_UP: Final = "reconnect_gave_up"
 ISSUE_HEATER_OFFLINE: Final = "heater_offline"
 
-# Connection event types exposed by the event entity and the bus event.
+# Connection event types exposed by the event entity and the bus event (not the session's
+# own start and stop), and the states of the connection sensor: the library's enums.
 EVENT_TYPES: Final = [
-    "connected",
-    "disconnected",
-    "reconnecting",
-    "deep_reconnect",
-    "auth_failed",
-    "reconnect_failed",
+    t.value
+    for t in ConnectionEventType
+    if t not in (ConnectionEventType.CONNECTING, ConnectionEventType.STOPPED)
 ]
-
-CONNECTION_STATES: Final = [
-    "connecting",
-    "connected",
-    "reconnecting",
-    "disconnected",
-    "auth_failed",
-    "stopped",
-]
+CONNECTION_STATES: Final = [s.value for s in ConnectionState]
 
 # Service actions
 SERVICE_SET_VACATION_DAYS: Final = "set_vacation_days"

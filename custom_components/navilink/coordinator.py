@@ -15,11 +15,20 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .client.auth import Tokens
-from .client.errors import InvalidCredentialsError, NaviLinkError
-from .client.health import ConnectionEvent, ConnectionEventType, ConnectionState
-from .client.models import DeviceFeature, DeviceInfo, DeviceStatus, EnergyTotals
-from .client.session import NaviLinkSession
+from aionavilink import (
+    ConnectionEvent,
+    ConnectionEventType,
+    ConnectionState,
+    DeviceFeature,
+    DeviceStatus,
+    EnergyTotals,
+    InvalidCredentialsError,
+    NaviLinkDevice,
+    NaviLinkError,
+    NaviLinkSession,
+    Tokens,
+)
+
 from .const import (
     CONF_TOKENS,
     DEVICE_REFRESH_INTERVAL,
@@ -37,7 +46,7 @@ type NaviLinkConfigEntry = ConfigEntry[NaviLinkCoordinator]
 class NaviLinkData:
     """A snapshot of everything the entities show."""
 
-    devices: dict[str, DeviceInfo] = field(default_factory=dict)
+    devices: dict[str, NaviLinkDevice] = field(default_factory=dict)
     status: dict[str, DeviceStatus] = field(default_factory=dict)
     feature: dict[str, DeviceFeature] = field(default_factory=dict)
     energy: dict[str, EnergyTotals] = field(default_factory=dict)
@@ -214,7 +223,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         )
 
     @callback
-    def _on_devices(self, devices: dict[str, DeviceInfo]) -> None:
+    def _on_devices(self, devices: dict[str, NaviLinkDevice]) -> None:
         current = set(devices)
         added = current - self._known_macs
         removed = self._known_macs - current
@@ -313,7 +322,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         energy: dict[str, EnergyTotals] = {}
         for mac in self.session.devices:
             feature = self.session.feature(mac)
-            if feature is None or feature.energy_usage is False:
+            if feature is None or feature.supports_energy_usage is False:
                 continue
             try:
                 usage = await self.session.request_energy_usage(mac, today.year, [today.month])

@@ -10,7 +10,8 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .client.models import DeviceFeature, DeviceInfo, DeviceStatus, redact_mac
+from aionavilink import DeviceFeature, DeviceStatus, NaviLinkDevice, redact_mac
+
 from .const import CONF_CLIENT_ID, CONF_TOKENS, CONF_USER_SEQ, DOMAIN
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 
@@ -46,7 +47,7 @@ def _redact_macs(value: Any, macs: set[str]) -> Any:
 
 def _device(coordinator: NaviLinkCoordinator, mac: str) -> dict[str, Any]:
     data = coordinator.data
-    info: DeviceInfo | None = data.devices.get(mac)
+    info: NaviLinkDevice | None = data.devices.get(mac)
     status: DeviceStatus | None = data.status.get(mac)
     feature: DeviceFeature | None = data.feature.get(mac)
     energy = data.energy.get(mac)

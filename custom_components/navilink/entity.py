@@ -14,7 +14,8 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .client.models import DeviceFeature, DeviceStatus
+from aionavilink import DeviceFeature, DeviceStatus
+
 from .const import DOMAIN
 from .coordinator import NaviLinkCoordinator
 

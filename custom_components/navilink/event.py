@@ -7,7 +7,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.health import ConnectionEvent
+from aionavilink import ConnectionEvent
+
 from .const import EVENT_TYPES
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity

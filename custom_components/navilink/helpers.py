@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .client.errors import (
+from aionavilink import (
     CommandEvictedError,
     CommandExpiredError,
     CommandTimeoutError,
@@ -18,6 +18,7 @@ from .client.errors import (
     SessionStoppedError,
     UnsupportedCommandError,
 )
+
 from .const import DOMAIN
 
 _COMMAND_ERRORS: tuple[tuple[type[NaviLinkError], str], ...] = (

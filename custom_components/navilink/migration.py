@@ -7,7 +7,8 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .client import CLOUD_API_URL, CLOUD_MQTT_URL
+from aionavilink import CLOUD_API_URL, CLOUD_MQTT_URL
+
 from .const import (
     CONF_API_URL,
     CONF_AUTH_RETRY_INTERVAL,

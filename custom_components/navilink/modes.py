@@ -15,7 +15,7 @@ from homeassistant.components.water_heater import (
 )
 from homeassistant.const import STATE_OFF
 
-from .client import DhwMode
+from aionavilink import DhwMode
 
 # The modes the water heater entity can select (`off` powers the heater off).
 MODE_TO_STATE: Final[dict[DhwMode, str]] = {

@@ -18,6 +18,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.unit_conversion import TemperatureConverter
 
+from aionavilink import ANTI_LEGIONELLA_PERIOD_DAYS
+
 from .const import (
     DEFAULT_VACATION_DAYS,
     DOMAIN,
@@ -38,8 +40,8 @@ ANTI_LEGIONELLA_PERIOD = NumberEntityDescription(
     entity_category=EntityCategory.CONFIG,
     device_class=NumberDeviceClass.DURATION,
     native_unit_of_measurement=UnitOfTime.DAYS,
-    native_min_value=1,
-    native_max_value=30,
+    native_min_value=ANTI_LEGIONELLA_PERIOD_DAYS.low,
+    native_max_value=ANTI_LEGIONELLA_PERIOD_DAYS.high,
     native_step=1,
     mode=NumberMode.BOX,
 )
@@ -76,11 +78,11 @@ async def async_setup_entry(
     def numbers(mac: str) -> list[NumberEntity]:
         feature = coordinator.data.feature.get(mac)
         entities: list[NumberEntity] = []
-        if feature is None or feature.holiday is not False:
+        if feature is None or feature.supports_vacation is not False:
             entities.append(NaviLinkVacationDays(coordinator, mac, VACATION_DAYS))
-        if feature is not None and feature.anti_legionella_setting:
+        if feature is not None and feature.supports_anti_legionella:
             entities.append(NaviLinkAntiLegionellaPeriod(coordinator, mac, ANTI_LEGIONELLA_PERIOD))
-        if feature is not None and feature.freeze_protection:
+        if feature is not None and feature.supports_freeze_protection:
             entities.append(
                 NaviLinkFreezeProtection(coordinator, mac, FREEZE_PROTECTION_TEMPERATURE)
             )

@@ -21,7 +21,8 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 
-from .client import ConnectionEvent, ConnectionEventType, ConnectionState, NaviLinkError
+from aionavilink import ConnectionEvent, ConnectionEventType, ConnectionState, NaviLinkError
+
 from .const import (
     DOMAIN,
     HEATER_OFFLINE_REPAIR_AFTER,

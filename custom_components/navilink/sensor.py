@@ -26,15 +26,16 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.health import Health
-from .client.models import (
+from aionavilink import (
     DeviceFeature,
     DeviceStatus,
     DrEvent,
     EnergyTotals,
+    Health,
     HeatSource,
     OperationMode,
 )
+
 from .const import CONNECTION_STATES
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
@@ -163,7 +164,7 @@ SENSORS: tuple[NaviLinkSensorDescription, ...] = (
         options=[member.value for member in DrEvent],
         entity_registry_enabled_default=False,
         value_fn=lambda s: _enum_value(s.dr_event),
-        exists_fn=lambda f: f is None or f.dr_setting is not False,
+        exists_fn=lambda f: f is None or f.supports_demand_response is not False,
     ),
     NaviLinkSensorDescription(
         key="wifi_rssi",
@@ -201,7 +202,7 @@ SENSORS: tuple[NaviLinkSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda s: s.vacation_days_elapsed,
-        exists_fn=lambda f: f is None or f.holiday is not False,
+        exists_fn=lambda f: f is None or f.supports_vacation is not False,
     ),
 )
 
@@ -337,7 +338,7 @@ async def async_setup_entry(
             for description in SENSORS
             if description.exists_fn(feature)
         ]
-        if feature is None or feature.energy_usage is not False:
+        if feature is None or feature.supports_energy_usage is not False:
             entities.extend(
                 NaviLinkEnergySensor(coordinator, mac, description)
                 for description in ENERGY_SENSORS

@@ -24,7 +24,14 @@ from homeassistant.helpers import service
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .client import DeviceFeature, OutOfRangeError, Reservation, ReservationSchedule, Weekday
+from aionavilink import (
+    DeviceFeature,
+    OutOfRangeError,
+    Reservation,
+    ReservationSchedule,
+    Weekday,
+)
+
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DAYS,

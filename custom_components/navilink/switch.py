@@ -11,8 +11,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.models import DeviceFeature, DeviceStatus
-from .client.session import NaviLinkSession
+from aionavilink import DeviceFeature, DeviceStatus, NaviLinkSession
+
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors
@@ -34,7 +34,7 @@ SWITCHES: tuple[NaviLinkSwitchDescription, ...] = (
         key="anti_legionella",
         translation_key="anti_legionella",
         entity_category=EntityCategory.CONFIG,
-        exists_fn=lambda f: bool(f.anti_legionella_setting),
+        exists_fn=lambda f: bool(f.supports_anti_legionella),
         value_fn=lambda s: s.anti_legionella_enabled,
         set_fn=lambda session, mac, on: session.set_anti_legionella(mac, on),
     ),
@@ -42,7 +42,7 @@ SWITCHES: tuple[NaviLinkSwitchDescription, ...] = (
         key="tou",
         translation_key="tou",
         entity_category=EntityCategory.CONFIG,
-        exists_fn=lambda f: bool(f.program_reservation),
+        exists_fn=lambda f: bool(f.supports_reservations),
         value_fn=lambda s: s.tou_enabled,
         set_fn=lambda session, mac, on: session.set_tou(mac, on),
     ),
@@ -52,7 +52,7 @@ SWITCHES: tuple[NaviLinkSwitchDescription, ...] = (
         key="demand_response",
         translation_key="demand_response",
         entity_category=EntityCategory.CONFIG,
-        exists_fn=lambda f: bool(f.dr_setting),
+        exists_fn=lambda f: bool(f.supports_demand_response),
         value_fn=None,
         set_fn=lambda session, mac, on: session.set_demand_response(mac, on),
     ),

@@ -7,7 +7,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.unit_conversion import TemperatureConverter
 
-from .client import DeviceFeature
+from aionavilink import DeviceFeature
+
 from .const import DOMAIN
 
 # Setpoint limits when the heater has not reported its own (the NWP500's range).

@@ -14,7 +14,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import DhwMode
+from aionavilink import DhwMode
+
 from .const import DEFAULT_VACATION_DAYS, DOMAIN
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkEntity, async_setup_heater_entities
@@ -82,16 +83,16 @@ class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
     @property
     def _can_power(self) -> bool:
         feature = self.feature
-        return feature is None or feature.power is not False
+        return feature is None or feature.supports_power is not False
 
     @property
     def supported_features(self) -> WaterHeaterEntityFeature:
         """Features depend on what the heater reports."""
         features = WaterHeaterEntityFeature.OPERATION_MODE
         feature = self.feature
-        if feature is None or feature.dhw_temperature_setting is not False:
+        if feature is None or feature.supports_temperature_setting is not False:
             features |= WaterHeaterEntityFeature.TARGET_TEMPERATURE
-        if feature is None or feature.holiday is not False:
+        if feature is None or feature.supports_vacation is not False:
             features |= WaterHeaterEntityFeature.AWAY_MODE
         if self._can_power:
             features |= WaterHeaterEntityFeature.ON_OFF

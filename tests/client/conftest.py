@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     ConnectionEvent,
     ConnectionEventType,
     ConnectionState,
@@ -94,7 +94,11 @@ async def make_session(
     sessions: list[NaviLinkSession] = []
 
     async def factory(
-        *, start: bool = True, password: str | None = None, **overrides: Any
+        *,
+        start: bool = True,
+        password: str | None = None,
+        clock: Any = None,
+        **overrides: Any,
     ) -> tuple[NaviLinkSession, Recorder]:
         policy_overrides = {
             k[len("policy_") :]: overrides.pop(k)
@@ -110,6 +114,7 @@ async def make_session(
             password if password is not None else sim_account["password"],
             endpoints=Endpoints(api_url=sim.api_url, mqtt_url=sim.mqtt_url, ca_file=sim.ca_file),
             options=options,
+            clock=clock,
         )
         recorder = Recorder()
         session.add_connection_listener(recorder)

@@ -8,14 +8,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     InvalidCredentialsError,
     NaviLinkApi,
     NaviLinkAuth,
     NaviLinkConnectionError,
     Tokens,
 )
-from custom_components.navilink.client.auth import validate_api_url
 
 
 def make_auth(
@@ -63,14 +62,14 @@ async def test_persisted_tokens_are_reused_without_signing_in(
 async def test_expired_access_token_is_refreshed_and_expired_aws_keys_sign_in(
     sim: Any, sim_account: dict[str, Any], websession: aiohttp.ClientSession
 ) -> None:
-    auth = make_auth(sim, sim_account, websession)
-    tokens = await auth.sign_in()
-    auth._tokens = replace(tokens, access_expires_at=0.0)
+    tokens = await make_auth(sim, sim_account, websession).sign_in()
+    auth = make_auth(sim, sim_account, websession, tokens=replace(tokens, access_expires_at=0.0))
     refreshed = await auth.ensure_valid()
-    assert auth.refreshes == 1 and refreshed.access_token != tokens.access_token
-    auth._tokens = replace(refreshed, aws_expires_at=0.0)
+    assert auth.refreshes == 1 and auth.sign_ins == 0
+    assert refreshed.access_token != tokens.access_token
+    auth = make_auth(sim, sim_account, websession, tokens=replace(refreshed, aws_expires_at=0.0))
     await auth.ensure_valid()
-    assert auth.sign_ins == 2
+    assert auth.sign_ins == 1
 
 
 async def test_a_401_gets_one_refresh_and_one_retry(
@@ -113,13 +112,16 @@ async def test_unreachable_api_is_a_connection_error(websession: aiohttp.ClientS
         await auth.sign_in()
 
 
-def test_api_url_rules() -> None:
-    assert validate_api_url("https://example.com/api/v2.1/") == "https://example.com/api/v2.1"
-    assert validate_api_url("http://127.0.0.1:8300/api/v2.1").startswith("http://127.0.0.1")
+async def test_api_url_rules(websession: aiohttp.ClientSession) -> None:
+    def api_url(url: str) -> str:
+        return NaviLinkAuth(websession, "a@b.c", "x", api_url=url).api_url
+
+    assert api_url("https://example.com/api/v2.1/") == "https://example.com/api/v2.1"
+    assert api_url("http://127.0.0.1:8300/api/v2.1").startswith("http://127.0.0.1")
     with pytest.raises(ValueError, match="loopback"):
-        validate_api_url("http://example.com/api/v2.1")
+        api_url("http://example.com/api/v2.1")
     with pytest.raises(ValueError):
-        validate_api_url("ftp://example.com")
+        api_url("ftp://example.com")
 
 
 def test_incomplete_persisted_tokens_are_ignored() -> None:

@@ -16,7 +16,7 @@ async def run_cli(sim: Any, account: dict[str, Any], *args: str) -> asyncio.subp
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "custom_components.navilink.client",
+        "aionavilink",
         *args,
         "--api-url",
         sim.api_url,

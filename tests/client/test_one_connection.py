@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.navilink.client import ConnectionEventType as E
+from aionavilink import ConnectionEventType as E
 
 from .conftest import SessionFactory, wait_for
 from .test_session import assert_fully_recovered, mac_of

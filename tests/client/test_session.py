@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     CommandEvictedError,
     CommandExpiredError,
     ConnectionEventType,
@@ -24,7 +24,7 @@ from custom_components.navilink.client import (
     OutOfRangeError,
     Reservation,
 )
-from custom_components.navilink.client.policy import FakeClock
+from aionavilink.testing import FakeClock
 
 from .conftest import SessionFactory, wait_for
 
@@ -79,9 +79,9 @@ async def test_every_command_is_confirmed_by_the_device(
     status = await session.set_vacation(mac, 5)
     assert status.dhw_mode is DhwMode.VACATION and status.vacation_days_setting == 5
     status = await session.set_power(mac, False)
-    assert status.dhw_mode is DhwMode.POWER_OFF and status.powered_on is False
+    assert status.dhw_mode is DhwMode.POWER_OFF
     status = await session.set_power(mac, True)
-    assert status.powered_on is True
+    assert status.dhw_mode is not DhwMode.POWER_OFF
     status = await session.set_anti_legionella(mac, True, 10)
     assert status.anti_legionella_enabled is True and status.anti_legionella_period_days == 10
     status = await session.set_anti_legionella(mac, False)
@@ -238,8 +238,7 @@ async def test_account_deleted_for_good_retries_sign_in_only_as_configured(
     make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
 ) -> None:
     clock = FakeClock()
-    session, _rec = await make_session(policy_auth_retry_interval=1800.0)
-    session._clock = clock  # the slow auth retry sleeps on this clock
+    session, _rec = await make_session(policy_auth_retry_interval=1800.0, clock=clock)
     await sim_control.delete_account(sim_account["email"])
     for _ in range(1500):  # the reconnect backoff sleeps on the fake clock too: drive it
         if session.state is ConnectionState.AUTH_FAILED:
@@ -247,14 +246,15 @@ async def test_account_deleted_for_good_retries_sign_in_only_as_configured(
         clock.advance(0.5)
         await asyncio.sleep(0.02)
     assert session.state is ConnectionState.AUTH_FAILED
-    await wait_for(lambda: clock.sleepers == 1, what="auth retry waiting")
     sign_ins = session.auth.sign_ins
-    for hour in range(1, 4):  # three hours of fake time: six retries, no more
+    for retry in range(1, 7):  # three hours of fake time: six retries, no more
         clock.advance(1800.0)
-        await wait_for(lambda: clock.sleepers == 1, what="next retry waiting")
-        clock.advance(1800.0)
-        await wait_for(lambda: clock.sleepers == 1, what="next retry waiting")
-        assert session.auth.sign_ins - sign_ins == 2 * hour
+        await wait_for(
+            lambda n=retry: session.auth.sign_ins - sign_ins == n,  # type: ignore[misc]
+            what=f"retry {retry}",
+        )
+    await asyncio.sleep(0.2)
+    assert session.auth.sign_ins - sign_ins == 6
     assert session.state is ConnectionState.AUTH_FAILED
     assert session.health.counters.auth_retries == 6
 
@@ -262,7 +262,8 @@ async def test_account_deleted_for_good_retries_sign_in_only_as_configured(
 async def test_rest_failures_during_a_deep_reconnect(
     make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
 ) -> None:
-    session, rec = await make_session(policy_deep_every=1)  # every attempt is deep
+    # every attempt is deep; one REST reply below is slower than the 0.5 s request timeout
+    session, rec = await make_session(policy_deep_every=1, request_timeout=0.5)
     mark = len(rec.events)
     await sim_control.network("down")
     await wait_for(lambda: E.DISCONNECTED in rec.since(mark), what="disconnect seen")
@@ -270,7 +271,6 @@ async def test_rest_failures_during_a_deep_reconnect(
     await sim_control.network("up")
     await wait_for(lambda: session.health.attempt >= 2, what="failed deep attempts")
     await sim_control.rest_fault(delay_s=30, count=1)  # one reply slower than any timeout
-    session.auth._timeout = type(session.auth._timeout)(total=0.5)
     await assert_fully_recovered(session, mac_of(sim_account))
     assert session.health.counters.deep_reconnects >= 2
 

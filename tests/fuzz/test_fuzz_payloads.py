@@ -20,21 +20,23 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from custom_components.navilink.client import (
+from aionavilink import (
     DeviceFeature,
-    DeviceInfo,
     DeviceStatus,
+    Endpoints,
     EnergyUsage,
     MalformedPayloadError,
+    MessageKind,
     NaviLinkApi,
     NaviLinkAuth,
+    NaviLinkDevice,
     NaviLinkError,
     NaviLinkSession,
     ReservationSchedule,
     Tokens,
+    parse_inbound,
 )
-from custom_components.navilink.client.protocol import MessageKind, parse_inbound
-from custom_components.navilink.client.session import Endpoints
+from aionavilink.testing import FakeClock, FakeCloud, FakeHeater, settle
 from navilink_sim.testing import SimControl, SimInfo
 
 from . import strategies as fz
@@ -65,7 +67,7 @@ def exercise_models(kind: MessageKind, body: Any) -> None:
     """
     if kind is MessageKind.STATUS:
         status = DeviceStatus.from_payload(body)
-        _ = (status.usable_energy, status.powered_on, status.error_present)
+        _ = (status.usable_energy, status.error_present)
     elif kind is MessageKind.FEATURE:
         feature = DeviceFeature.from_payload(body)
         _ = feature.supported_modes
@@ -125,7 +127,7 @@ def test_status_model(body: Any) -> None:
     except MalformedPayloadError:
         assert not isinstance(body, dict)
         return
-    _ = (status.usable_energy, status.powered_on, status.error_present)
+    _ = (status.usable_energy, status.error_present)
 
 
 @FUZZ
@@ -200,7 +202,7 @@ _REST_DEVICE = {
 )
 def test_rest_device_model(obj: Any) -> None:
     try:
-        info = DeviceInfo.from_rest(obj)
+        info = NaviLinkDevice.from_rest(obj)
     except NaviLinkError:
         return
     assert info.mac == info.mac.lower()
@@ -233,20 +235,43 @@ def test_persisted_tokens(data: dict[str, Any]) -> None:
 # ---------------------------------------------------------- the session pipeline, offline
 
 
-class _NoWeb:
-    """A websession stand-in: the offline session never makes a request."""
-
-
-def _offline_session() -> NaviLinkSession:
+async def _run_pipeline(messages: list[tuple[str, bytes]]) -> None:
+    """A session on the library's in-memory cloud; the messages arrive on its connection."""
+    cloud = FakeCloud(FakeHeater(fz.MAC))
     session = NaviLinkSession(
-        _NoWeb(),  # type: ignore[arg-type]
-        "fuzz@example.com",
-        "pw",
-        endpoints=Endpoints(api_url="http://127.0.0.1:9", mqtt_url="wss://127.0.0.1:9/mqtt"),
+        cloud.websession,  # type: ignore[arg-type]
+        cloud.email,
+        cloud.password,
         client_id=fz.CLIENT_ID,
+        clock=FakeClock(),
+        transport_factory=cloud.transport,
     )
-    session._devices = {fz.MAC: DeviceInfo(mac=fz.MAC, additional_value="5322")}
-    return session
+    listener_errors: list[str] = []
+
+    def on_status(mac: str, status: DeviceStatus) -> None:
+        if not isinstance(status, DeviceStatus):
+            listener_errors.append(f"{mac}: {status!r}")
+
+    session.add_status_listener(on_status)
+    await session.start()
+    try:
+        transport = cloud.live[0]
+        malformed = 0
+        expected: dict[str, DeviceStatus | None] = {fz.MAC: session.status(fz.MAC)}
+        for topic, payload in messages:
+            effect, mac, status = expected_effect(topic, payload)
+            if effect == "malformed":
+                malformed += 1
+            elif effect == "status" and mac is not None and status is not None:
+                expected[mac] = status
+            transport.deliver(topic, payload)
+            await settle(2)
+            assert session.health.counters.malformed_messages == malformed
+            for known, good in expected.items():
+                assert session.status(known) == good
+        assert not listener_errors
+    finally:
+        await session.stop()
 
 
 @FUZZ
@@ -261,30 +286,9 @@ def _offline_session() -> NaviLinkSession:
     )
 )
 def test_session_inbound_pipeline(messages: list[tuple[str, bytes]]) -> None:
-    """`_on_message` (the awscrt callback's target): never raises, counts exactly the
-    malformed ones, keeps the last good status per device."""
-    session = _offline_session()
-    listener_errors: list[str] = []
-
-    def on_status(mac: str, status: DeviceStatus) -> None:
-        if not isinstance(status, DeviceStatus):
-            listener_errors.append(f"{mac}: {status!r}")
-
-    session.add_status_listener(on_status)
-    malformed = 0
-    expected: dict[str, DeviceStatus] = {}
-    for topic, payload in messages:
-        effect, mac, status = expected_effect(topic, payload)
-        if effect == "malformed":
-            malformed += 1
-        elif effect == "status" and mac is not None and status is not None:
-            expected[mac] = status
-        session._on_message(topic, payload)
-        assert session.health.counters.malformed_messages == malformed
-        for known, good in expected.items():
-            assert session.status(known) == good
-    assert session.status(fz.MAC) == expected.get(fz.MAC)
-    assert not listener_errors
+    """What arrives on the connection never raises out of the session: exactly the malformed
+    messages are counted, and the last good status per device is kept."""
+    asyncio.run(_run_pipeline(messages))
 
 
 # --------------------------------------------------------------------------- REST replies

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     MalformedPayloadError,
     NaviLinkAuth,
     NaviLinkError,

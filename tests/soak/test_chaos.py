@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import (
+from aionavilink import (
     CommandError,
     CommandEvictedError,
     CommandExpiredError,

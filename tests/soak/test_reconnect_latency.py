@@ -12,8 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.navilink.client import ConnectionState, Endpoints, NaviLinkSession
-from custom_components.navilink.client.transport import MqttTransport
+from aionavilink import ConnectionState, Endpoints, MqttTransport, NaviLinkSession
 from navilink_sim.testing import SimControl, SimInfo
 
 from .test_chaos import CHAOS_OPTIONS

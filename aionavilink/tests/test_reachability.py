@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from conftest import Factory
 
-from custom_components.navilink.client.policy import FakeClock
-from custom_components.navilink.client.reachability import PathProbe
+from aionavilink import NaviLinkConnectionError
+from aionavilink.reachability import PathProbe
+from aionavilink.testing import FakeClock, FakeCloud
 
 
 class FakePath:
@@ -134,3 +136,41 @@ async def test_disabled_probe_only_sleeps() -> None:
 def test_bounds_are_checked() -> None:
     with pytest.raises(ValueError):
         PathProbe("h", 1, FakeClock(), interval=0)
+
+
+# -- wired into the reconnect supervisor, on the fake cloud --------------------------------
+
+
+async def test_the_session_reconnects_when_the_path_returns_not_when_the_backoff_ends(
+    make_session: Factory, cloud: FakeCloud, clock: FakeClock
+) -> None:
+    session, rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
+    cloud.reachable = False
+    cloud.connect_errors = [NaviLinkConnectionError("connect: refused")] * 6
+    cloud.drop("AWS_IO_SOCKET_CLOSED")
+    await clock.run(1.0 + 2.0 + 4.0 + 8.0 + 16.0 + 32.0)  # six failed attempts; next in 64 s
+    attempts = session.health.counters.quick_reconnects
+    assert attempts == 6 and not session.connected
+    assert session.diagnostics()["path_probe"]["unreachable"] > 0
+    cloud.reachable = True
+    await clock.run(2.0)  # one probe interval, not the 64 s backoff
+    assert session.connected
+    assert session.health.counters.quick_reconnects == attempts + 1
+    assert session.diagnostics()["path_probe"]["path_returns"] == 1
+
+
+async def test_a_reachable_endpoint_that_refuses_still_backs_off(
+    make_session: Factory, cloud: FakeCloud, clock: FakeClock
+) -> None:
+    """A cloud-side failure: the path never went away, so the probe never shortens a wait."""
+    session, rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
+    cloud.connect_errors = [NaviLinkConnectionError("connect: 500")] * 5
+    cloud.drop("AWS_ERROR_MQTT_UNEXPECTED_HANGUP")
+    await clock.run(1.0 + 2.0 + 4.0 + 8.0 + 16.0)
+    assert session.health.counters.quick_reconnects == 5
+    await clock.run(31.0)  # the next attempt is due at 32 s: nothing sooner
+    assert session.health.counters.quick_reconnects == 5 and not session.connected
+    await clock.run(1.0)
+    assert session.connected
+    assert session.diagnostics()["path_probe"]["path_returns"] == 0
+    assert cloud.path_probes <= 6  # one per wait, not one every 2 s

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -21,13 +20,15 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from ._version import __version__
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import InvalidCredentialsError, NaviLinkConnectionError, NaviLinkProtocolError
-from .models import DeviceInfo
+from .models import NaviLinkDevice
 
 _LOGGER = logging.getLogger(__name__)
 
 CLOUD_API_URL = "https://nlus.naviensmartcontrol.com/api/v2.1"
-USER_AGENT = "navilink-ha/0.1"
+USER_AGENT = f"aionavilink/{__version__}"
 DEVICE_LIST_PAGE = 20
 
 
@@ -85,7 +86,7 @@ class Tokens:
                 ),
                 user_seq=None if data.get("user_seq") is None else int(data["user_seq"]),
             )
-        except (KeyError, TypeError, ValueError, OverflowError):
+        except KeyError, TypeError, ValueError, OverflowError:
             return None
 
     def access_valid(self, now: float, margin: float) -> bool:
@@ -126,7 +127,8 @@ def _parse_tokens(data: Mapping[str, Any], now: float, previous: Tokens | None) 
     new_aws_key = data.get("accessKeyId")
     aws_expires = lifetime(
         "authorizationExpiresIn",
-        # New AWS keys without a lifetime never expire (protocol doc §1.3); old keys keep theirs.
+        # New AWS keys without a lifetime never expire; old keys keep theirs
+        # (docs/protocol.md, "Authentication").
         None
         if isinstance(new_aws_key, str) and new_aws_key
         else (previous.aws_expires_at if previous else None),
@@ -169,7 +171,7 @@ class NaviLinkAuth:
         tokens: Tokens | None = None,
         expiry_margin: float = 300.0,
         request_timeout: float = 20.0,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
         self._websession = websession
         self.email = email
@@ -178,7 +180,7 @@ class NaviLinkAuth:
         self._tokens = tokens
         self.expiry_margin = expiry_margin
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
-        self._now = wall_clock
+        self._now = (clock or SYSTEM_CLOCK).time
         self._lock = asyncio.Lock()
         self._listeners: list[TokensListener] = []
         self.sign_ins = 0
@@ -214,7 +216,7 @@ class NaviLinkAuth:
         """POST and unwrap the envelope. Raises _ApiError for a failure code."""
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if access_token is not None:
-            headers["authorization"] = access_token  # raw token, no "Bearer " (protocol §1.3)
+            headers["authorization"] = access_token  # raw token, no "Bearer " (docs/protocol.md)
         payload = {k: v for k, v in body.items() if v is not None}
         try:
             async with self._websession.post(
@@ -347,9 +349,9 @@ class NaviLinkApi:
     def __init__(self, auth: NaviLinkAuth) -> None:
         self.auth = auth
 
-    async def list_devices(self) -> list[DeviceInfo]:
+    async def list_devices(self) -> list[NaviLinkDevice]:
         """Every device on the account (paged by 20)."""
-        devices: list[DeviceInfo] = []
+        devices: list[NaviLinkDevice] = []
         offset = 0
         while True:
             data = await self.auth.request(
@@ -361,15 +363,15 @@ class NaviLinkApi:
             if not isinstance(data, list):
                 raise NaviLinkProtocolError("device list reply is not a list")
             for item in data:
-                devices.append(DeviceInfo.from_rest(item))
+                devices.append(NaviLinkDevice.from_rest(item))
             if len(data) < DEVICE_LIST_PAGE:
                 return devices
             offset += DEVICE_LIST_PAGE
 
-    async def device_info(self, mac: str, additional_value: str) -> DeviceInfo:
+    async def device_info(self, mac: str, additional_value: str) -> NaviLinkDevice:
         """One device's details."""
         data = await self.auth.request(
             "/device/info",
             {"macAddress": mac, "additionalValue": additional_value, "userId": self.auth.email},
         )
-        return DeviceInfo.from_rest(data)
+        return NaviLinkDevice.from_rest(data)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .policy import Clock
+from .clock import Clock
 
 type Opener = Callable[[str, int], Awaitable[None]]
 

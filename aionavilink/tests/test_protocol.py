@@ -10,20 +10,19 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_models import FULL_FEATURE, FULL_STATUS
 
-from custom_components.navilink.client.errors import MalformedPayloadError
-from custom_components.navilink.client.models import (
+from aionavilink import (
+    CONTROL_NAMES,
+    DEVICE_TYPE,
+    CommandCode,
     DeviceFeature,
     DeviceStatus,
     EnergyUsage,
-    ReservationSchedule,
-)
-from custom_components.navilink.client.protocol import (
-    DEVICE_TYPE,
-    MODE_NAMES,
-    CommandCode,
     InboundMessage,
+    MalformedPayloadError,
     MessageKind,
+    ReservationSchedule,
     Target,
     ack_topic,
     app_connection_payload,
@@ -32,12 +31,12 @@ from custom_components.navilink.client.protocol import (
     celsius_to_raw,
     client_response_topic,
     client_subscriptions,
+    control_request,
     device_subscription,
     device_topic,
-    energy_request,
+    energy_usage_request,
     fahrenheit_to_raw,
     feature_request,
-    mode_request,
     parse_inbound,
     payload_bytes,
     raw_to_celsius,
@@ -47,8 +46,6 @@ from custom_components.navilink.client.protocol import (
     topic_matches,
     tou_read_request,
 )
-
-from .test_models import FULL_FEATURE, FULL_STATUS
 
 MAC = "04786332fca0"
 CID = "navien-client-1a2b3c4d"
@@ -84,8 +81,8 @@ def test_command_codes() -> None:
     }
     for name, code in expected.items():
         assert CommandCode[name] == code
-    assert MODE_NAMES[CommandCode.FREEZE_TEMPERATURE] == "frez-temp"
-    assert MODE_NAMES[CommandCode.ANTI_LEGIONELLA_ON] == "anti-leg-on"
+    assert CONTROL_NAMES[CommandCode.FREEZE_TEMPERATURE] == "frez-temp"
+    assert CONTROL_NAMES[CommandCode.ANTI_LEGIONELLA_ON] == "anti-leg-on"
 
 
 def test_topics() -> None:
@@ -161,8 +158,8 @@ def test_feature_request() -> None:
     assert set(req.payload["request"]) == {"command", "deviceType", "macAddress", "additionalValue"}
 
 
-def test_mode_request_envelope() -> None:
-    req = mode_request(TARGET, command=CommandCode.DHW_MODE, param=[5, 14])
+def test_control_request_envelope() -> None:
+    req = control_request(TARGET, command=CommandCode.DHW_MODE, param=[5, 14])
     assert req.topic == f"cmd/52/navilink-{MAC}/ctrl"
     assert req.payload["request"] == {
         "command": 33554437,
@@ -174,17 +171,17 @@ def test_mode_request_envelope() -> None:
         "paramStr": "",
     }
     assert req.payload["responseTopic"] == f"cmd/52/navilink-{MAC}/{CID}/res"
-    off = mode_request(TARGET, command=CommandCode.POWER_OFF)
+    off = control_request(TARGET, command=CommandCode.POWER_OFF)
     assert off.payload["request"]["mode"] == "power-off"
     assert off.payload["request"]["param"] == []
-    explicit = mode_request(TARGET, command=33554499, mode="custom", param=[1])
+    explicit = control_request(TARGET, command=33554499, mode="custom", param=[1])
     assert explicit.payload["request"]["mode"] == "custom"
     with pytest.raises(ValueError, match="no mode name"):
-        mode_request(TARGET, command=CommandCode.STATUS)
+        control_request(TARGET, command=CommandCode.STATUS)
 
 
-def test_energy_request_envelope() -> None:
-    req = energy_request(TARGET, year=2025, months=[1, 2])
+def test_energy_usage_request_envelope() -> None:
+    req = energy_usage_request(TARGET, year=2025, months=[1, 2])
     assert req.topic == f"cmd/52/navilink-{MAC}/st/energy-usage-daily-query/rd"
     assert req.payload["responseTopic"] == f"cmd/52/{CID}/res/energy-usage-daily-query/rd"
     assert req.payload["request"]["command"] == 16777225
@@ -369,7 +366,7 @@ def test_other_messages() -> None:
     assert msg is not None
     assert msg.kind is MessageKind.OTHER
     assert msg.body["something"] == 1
-    event = app_connection_payload(CID)
+    event = app_connection_payload(CID, datetime(2026, 1, 1, tzinfo=UTC))
     ev = parse_inbound(app_connection_topic(MAC), json.dumps(event).encode())
     assert ev is not None
     assert ev.kind is MessageKind.OTHER
@@ -438,7 +435,7 @@ def _consume(msg: InboundMessage | None) -> None:
         return
     if msg.kind is MessageKind.STATUS:
         status = DeviceStatus.from_payload(msg.body)
-        _ = (status.usable_energy, status.powered_on, status.error_present)
+        _ = (status.usable_energy, status.error_present)
     elif msg.kind is MessageKind.FEATURE:
         _ = DeviceFeature.from_payload(msg.body).supported_modes
     elif msg.kind is MessageKind.ENERGY:

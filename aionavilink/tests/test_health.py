@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from custom_components.navilink.client.health import (
+from aionavilink import (
     ConnectionEvent,
     ConnectionEventType,
     ConnectionState,
@@ -13,8 +13,9 @@ from custom_components.navilink.client.health import (
     EventLog,
     Health,
     LatencyStats,
+    ReconnectTier,
 )
-from custom_components.navilink.client.policy import FakeClock, ReconnectTier
+from aionavilink.testing import FakeClock
 
 
 def test_latency_empty() -> None:
@@ -94,9 +95,9 @@ def test_latency_memory_is_bounded() -> None:
     snap = stats.snapshot()["since_start"]
     assert snap["count"] == 5000
     assert snap["histogram"] == {"0-1s": 5000}
-    assert len(stats._reservoir) == 50
     assert 0 <= snap["p50_ms"] <= 900
-    assert len(stats._recent) <= 4096
+    # the last-minute window keeps at most 4096 samples (the oldest drop first)
+    assert stats.snapshot()["last_minute"]["count"] == 4096
 
 
 def test_counters_as_dict() -> None:

@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from custom_components.navilink.client.policy import (
+from aionavilink import (
     Clock,
-    FakeClock,
     ReconnectPolicy,
     ReconnectTier,
     SystemClock,
 )
+from aionavilink.testing import FakeClock
 
 
 def test_nominal_backoff_sequence_caps_at_max() -> None:

@@ -8,31 +8,35 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .clock import SYSTEM_CLOCK
 from .policy import ReconnectTier
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return SYSTEM_CLOCK.now()
 
 
 class ConnectionState(StrEnum):
+    """Where the session's connection stands."""
+
     CONNECTING = "connecting"
     CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
     RECONNECTING = "reconnecting"
+    DISCONNECTED = "disconnected"
     AUTH_FAILED = "auth_failed"
     STOPPED = "stopped"
 
 
 class ConnectionEventType(StrEnum):
+    """What happened: the kind of each ConnectionEvent."""
+
     CONNECTING = "connecting"
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
@@ -149,7 +153,7 @@ class LatencyStats:
 
     def __init__(
         self,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = SYSTEM_CLOCK.monotonic,
         window: float = 60.0,
         *,
         reservoir_size: int = RESERVOIR_SIZE,
@@ -258,7 +262,12 @@ def _iso(value: datetime | None) -> str | None:
 
 @dataclass(slots=True)
 class Health:
-    """Everything diagnostics shows about the connection. The session mutates it."""
+    """Everything diagnostics shows about the connection.
+
+    The connection fields (state, attempt, tier, next retry, timestamps, last reason) are
+    written only by its `record_*` methods; the counters by the part of the session that
+    does what they count.
+    """
 
     state: ConnectionState = ConnectionState.DISCONNECTED
     counters: Counters = field(default_factory=Counters)
@@ -291,6 +300,14 @@ class Health:
             self.last_disconnected_at = event.at
             self.last_disconnect_reason = event.reason
             self.connected_since = None
+
+    def record_stable(self) -> None:
+        """The connection has been stable: the reconnect attempt counter is back at 0."""
+        self.attempt = 0
+
+    def record_connect_failure(self, reason: str) -> None:
+        """A connect attempt failed (no state change: the reconnect loop goes on)."""
+        self.last_disconnect_reason = reason
 
     def as_dict(self) -> dict[str, Any]:
         return {

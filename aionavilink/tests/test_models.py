@@ -6,20 +6,18 @@ from typing import Any
 
 import pytest
 
-from custom_components.navilink.client.errors import (
-    MalformedPayloadError,
-    NaviLinkProtocolError,
-    OutOfRangeError,
-)
-from custom_components.navilink.client.models import (
+from aionavilink import (
     DeviceFeature,
-    DeviceInfo,
     DeviceStatus,
     DhwMode,
     DrEvent,
     EnergyUsage,
     HeatSource,
+    MalformedPayloadError,
+    NaviLinkDevice,
+    NaviLinkProtocolError,
     OperationMode,
+    OutOfRangeError,
     Reservation,
     ReservationSchedule,
     TemperatureUnit,
@@ -251,7 +249,7 @@ def test_full_status_conversions() -> None:
     assert s.command == 67108883
     assert s.operation_mode is OperationMode.HYBRID_EFFICIENCY
     assert s.dhw_mode is DhwMode.ENERGY_SAVER
-    assert s.powered_on is True
+    assert s.dhw_mode is not DhwMode.POWER_OFF
     assert s.heat_source is HeatSource.HEAT_PUMP
     assert s.dr_event is DrEvent.SHED
     assert s.temperature_unit is TemperatureUnit.FAHRENHEIT
@@ -311,7 +309,7 @@ def test_status_special_flags_and_derived() -> None:
     assert s.tou_enabled is False
     assert s.tou_override_active is True
     assert s.dhw_mode is DhwMode.POWER_OFF
-    assert s.powered_on is False
+    assert s.dhw_mode is DhwMode.POWER_OFF
     assert s.error_present is True
     assert s.error_code == 781
     assert s.usable_energy == 0
@@ -335,7 +333,7 @@ def test_status_unknown_enum_and_bad_types_only_affect_their_field() -> None:
     )
     assert s.operation_mode is None
     assert s.dhw_mode is None
-    assert s.powered_on is None
+    assert s.dhw_mode is None
     assert s.heat_source is None
     assert s.dr_event is None
     assert s.temperature_unit is None
@@ -402,23 +400,23 @@ def test_full_feature() -> None:
     assert f.freeze_protection_min == 6.0
     assert f.freeze_protection_max == 10.0
     assert f.temperature_step == 0.5
-    assert f.dhw_temperature_setting is True
-    assert f.power is True
-    assert f.holiday is True
-    assert f.program_reservation is True
-    assert f.dhw is True
-    assert f.energy_usage is True
-    assert f.freeze_protection is True
-    assert f.dr_setting is True
-    assert f.anti_legionella_setting is True
-    assert f.heat_pump is True
-    assert f.electric is True
-    assert f.energy_saver is True
-    assert f.high_demand is False
-    assert f.eco is True
-    assert f.wifi_rssi is True
-    assert f.mixing_valve is False
-    assert f.recirculation is False  # flag 0
+    assert f.supports_temperature_setting is True
+    assert f.supports_power is True
+    assert f.supports_vacation is True
+    assert f.supports_reservations is True
+    assert f.supports_mode_selection is True
+    assert f.supports_energy_usage is True
+    assert f.supports_freeze_protection is True
+    assert f.supports_demand_response is True
+    assert f.supports_anti_legionella is True
+    assert f.supports_heat_pump_mode is True
+    assert f.supports_electric_mode is True
+    assert f.supports_energy_saver_mode is True
+    assert f.supports_high_demand_mode is False
+    assert f.supports_eco is True
+    assert f.supports_wifi_rssi is True
+    assert f.supports_mixing_valve is False
+    assert f.supports_recirculation is False  # flag 0
     assert f.supported_modes == [DhwMode.HEAT_PUMP, DhwMode.ELECTRIC, DhwMode.ENERGY_SAVER]
 
 
@@ -429,17 +427,17 @@ def test_full_feature() -> None:
 def test_feature_temperature_setting_use(use: int, step: float | None, settable: bool) -> None:
     f = DeviceFeature.from_payload({"dhwTemperatureSettingUse": use})
     assert f.temperature_step == step
-    assert f.dhw_temperature_setting is settable
+    assert f.supports_temperature_setting is settable
 
 
 def test_feature_tolerant() -> None:
     f = DeviceFeature.from_payload({"volumeCode": 9, "powerUse": "2", "heatpumpUse": 2})
     assert f.volume_gallons is None
-    assert f.power is None
+    assert f.supports_power is None
     assert f.dhw_temperature_min is None
     assert f.dhw_temperature_max is None
     assert f.temperature_step is None
-    assert f.dhw_temperature_setting is None
+    assert f.supports_temperature_setting is None
     assert f.supported_modes == [DhwMode.HEAT_PUMP]
     assert DeviceFeature.from_payload({}).supported_modes == []
     with pytest.raises(MalformedPayloadError):
@@ -463,7 +461,7 @@ REST_DEVICE: dict[str, Any] = {
 
 
 def test_device_info_from_rest() -> None:
-    d = DeviceInfo.from_rest(REST_DEVICE)
+    d = NaviLinkDevice.from_rest(REST_DEVICE)
     assert d.mac == "04786332fca0"
     assert d.redacted_mac == "********fca0"
     assert d.additional_value == "5322"
@@ -478,7 +476,7 @@ def test_device_info_from_rest() -> None:
 @pytest.mark.parametrize(("connected", "online"), [(2, True), (1, False), (0, None), (None, None)])
 def test_device_info_online(connected: object, online: bool | None) -> None:
     obj = {"deviceInfo": {**REST_DEVICE["deviceInfo"], "connected": connected}, "location": {}}
-    assert DeviceInfo.from_rest(obj).online is online
+    assert NaviLinkDevice.from_rest(obj).online is online
 
 
 @pytest.mark.parametrize(
@@ -493,7 +491,7 @@ def test_device_info_online(connected: object, online: bool | None) -> None:
 )
 def test_device_info_requires_device_info_and_mac(obj: object) -> None:
     with pytest.raises(NaviLinkProtocolError):
-        DeviceInfo.from_rest(obj)
+        NaviLinkDevice.from_rest(obj)
 
 
 # --------------------------------------------------------------------------- energy

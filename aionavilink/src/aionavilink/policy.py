@@ -1,21 +1,16 @@
-"""Reconnect policy (pure backoff and tier arithmetic) and a clock abstraction.
+"""Reconnect policy: pure backoff and tier arithmetic.
 
-Attempt numbers start at 1. The defaults follow the reference library (spec 8.1/8.2):
+Attempt numbers start at 1. The defaults (docs/protocol.md, "Reconnecting"):
 nominal delays 1, 2, 4, ... capped at 120 s, jitter U(0.5, 1.5), a deep reconnect
 (forced token refresh / sign-in) every 10th attempt, unlimited attempts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import itertools
 import math
 import random
-import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 _DEFAULT_RNG = random.Random()
 
@@ -85,75 +80,3 @@ class ReconnectPolicy:
     def exhausted(self, attempt: int) -> bool:
         """True when ``attempt`` exceeds a finite ``max_attempts``."""
         return self.max_attempts is not None and attempt > self.max_attempts
-
-
-# --------------------------------------------------------------------------- clocks
-
-
-class Clock(Protocol):
-    """Monotonic time and sleeping, injectable for tests."""
-
-    def monotonic(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
-
-
-class FakeClock:
-    """A manual clock for tests: ``sleep`` resolves only when ``advance`` passes its deadline.
-
-    ``advance`` is synchronous; the woken tasks run on the next loop iterations, so tests
-    usually follow it with ``await asyncio.sleep(0)`` (or a few). A zero/negative sleep
-    yields once and returns without needing ``advance``.
-    """
-
-    def __init__(self, start: float = 0.0) -> None:
-        self._now = start
-        self._seq = itertools.count()
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-
-    def monotonic(self) -> float:
-        return self._now
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (self._now + seconds, next(self._seq), future)
-        heapq.heappush(self._sleepers, entry)
-        try:
-            await future
-        finally:
-            if not future.done():
-                future.cancel()
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward and wake every sleeper whose deadline has passed."""
-        if seconds < 0:
-            raise ValueError("time cannot go backwards")
-        self._now += seconds
-        while self._sleepers and self._sleepers[0][0] <= self._now:
-            _, _, future = heapq.heappop(self._sleepers)
-            if not future.done():
-                future.set_result(None)
-
-    @property
-    def sleepers(self) -> int:
-        """Number of pending (not cancelled) sleeps."""
-        return sum(1 for _, _, f in self._sleepers if not f.done())
-
-    @property
-    def next_deadline(self) -> float | None:
-        """Monotonic time of the earliest pending sleep, or None."""
-        pending = [d for d, _, f in self._sleepers if not f.done()]
-        return min(pending) if pending else None

@@ -1,20 +1,18 @@
-"""NaviLink wire protocol: topics, command codes, request envelopes, inbound parsing.
+"""NaviLink wire protocol, outbound: topics, command codes, request envelopes, temperatures.
 
-Pure functions only (no I/O, no Home Assistant). The spec is docs/navilink-protocol.md
-(sections 4-6). Everything here works on plain strings, dicts and bytes so that the
-transport and the simulator can share it.
+Pure functions on plain strings, dicts and bytes (no I/O), described in docs/protocol.md
+("Topics", "Request envelope", "Queries", "Controls", "Temperatures"). Inbound parsing is in
+inbound.py.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import Any, Final
-
-from .errors import MalformedPayloadError
 
 DEVICE_TYPE: Final = 52
 PROTOCOL_VERSION: Final = 2
@@ -38,7 +36,7 @@ APP_CONNECTION_SUFFIX: Final = "app-connection"
 
 
 class CommandCode(IntEnum):
-    """Every command code of spec sections 6.1 and 6.2."""
+    """Every command code the protocol knows (docs/protocol.md, "Queries" and "Controls")."""
 
     # queries / structured commands (0x01xxxxxx)
     FEATURE = 16777217
@@ -77,8 +75,8 @@ class CommandCode(IntEnum):
     TOU_ON = 33554476
 
 
-# The `mode` string sent with each mode/param control (spec 6.2).
-MODE_NAMES: Final[Mapping[CommandCode, str]] = {
+# The name each control carries in its `mode` field (docs/protocol.md, "Controls").
+CONTROL_NAMES: Final[Mapping[CommandCode, str]] = {
     CommandCode.POWER_ON: "power-on",
     CommandCode.POWER_OFF: "power-off",
     CommandCode.DHW_MODE: "dhw-mode",
@@ -177,7 +175,8 @@ def fahrenheit_to_raw(fahrenheit: float) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Who sends a request and to which device: repeated in every envelope (spec 5.1)."""
+    """Who sends a request and to which device: repeated in every envelope
+    (docs/protocol.md, "Request envelope")."""
 
     client_id: str
     session_id: str
@@ -203,7 +202,7 @@ def build_request(
     response_topic: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Request:
-    """Build the exact envelope of spec section 5.1."""
+    """Build the envelope of docs/protocol.md, "Request envelope"."""
     topic = device_topic(target.mac, suffix)
     inner: dict[str, Any] = {
         "command": int(command),
@@ -239,16 +238,16 @@ def feature_request(target: Target) -> Request:
     return build_request(target, suffix=SUFFIX_FEATURE, command=CommandCode.FEATURE)
 
 
-def mode_request(
+def control_request(
     target: Target, *, command: int, param: Sequence[int] = (), mode: str | None = None
 ) -> Request:
-    """A mode/param control on ``ctrl`` (spec 6.2).
+    """A mode/param control on ``ctrl`` (docs/protocol.md, "Controls").
 
-    ``mode`` defaults to the name in :data:`MODE_NAMES` for ``command``.
+    ``mode`` defaults to the name in :data:`CONTROL_NAMES` for ``command``.
     """
     if mode is None:
         try:
-            mode = MODE_NAMES[CommandCode(command)]
+            mode = CONTROL_NAMES[CommandCode(command)]
         except (ValueError, KeyError) as err:
             raise ValueError(f"no mode name known for command {command}") from err
     return build_request(
@@ -259,7 +258,7 @@ def mode_request(
     )
 
 
-def energy_request(target: Target, *, year: int, months: Sequence[int]) -> Request:
+def energy_usage_request(target: Target, *, year: int, months: Sequence[int]) -> Request:
     """Energy-usage query; the reply comes on ``cmd/52/{cid}/res/energy-usage-daily-query/rd``."""
     return build_request(
         target,
@@ -305,9 +304,9 @@ def tou_read_request(target: Target, *, controller_serial_number: str) -> Reques
     )
 
 
-def app_connection_payload(client_id: str, now: datetime | None = None) -> dict[str, Any]:
+def app_connection_payload(client_id: str, now: datetime) -> dict[str, Any]:
     """Payload of the ``app-connection`` event (no reply expected)."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = now.astimezone(UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     return {"clientID": client_id, "timestamp": stamp}
 
@@ -315,164 +314,3 @@ def app_connection_payload(client_id: str, now: datetime | None = None) -> dict[
 def payload_bytes(request: Request) -> bytes:
     """The UTF-8 JSON bytes to publish."""
     return json.dumps(request.payload).encode("utf-8")
-
-
-# --------------------------------------------------------------------------- inbound
-
-
-class MessageKind(StrEnum):
-    """What an inbound message carries."""
-
-    STATUS = "status"
-    FEATURE = "feature"
-    ENERGY = "energy"
-    RESERVATION = "reservation"
-    TOU = "tou"
-    OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class InboundMessage:
-    """A parsed device message.
-
-    ``body`` is the status dict, the feature dict, or the whole ``response`` object for
-    energy / reservation / TOU (for ``other``: the response, or the document when there is
-    no response).
-    """
-
-    kind: MessageKind
-    topic: str
-    body: Mapping[str, Any]
-    mac: str | None = None
-    client_id: str | None = None
-    session_id: str | None = None
-    command: int | None = None
-    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-
-_PAYLOAD_KEYS: Final = (
-    (MessageKind.STATUS, "status", "st"),
-    (MessageKind.FEATURE, "feature", "did"),
-)
-
-_RESPONSE_SUFFIX_KINDS: Final[Mapping[str, MessageKind]] = {
-    RESPONSE_ENERGY: MessageKind.ENERGY,
-    RESPONSE_RESERVATION: MessageKind.RESERVATION,
-    RESPONSE_TOU: MessageKind.TOU,
-}
-
-
-def _topic_mac(parts: list[str]) -> str | None:
-    if len(parts) >= 3 and parts[2].startswith("navilink-"):
-        mac = parts[2][len("navilink-") :]
-        return mac.lower() or None
-    return None
-
-
-def _topic_response_suffix(parts: list[str]) -> str | None:
-    """``cmd/52/{cid}/res/{suffix}`` -> suffix (None for other topics)."""
-    if (
-        len(parts) >= 5
-        and parts[0] == "cmd"
-        and not parts[2].startswith("navilink-")
-        and parts[3] == "res"
-    ):
-        return "/".join(parts[4:])
-    return None
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _lookup(response: Mapping[str, Any], doc: Mapping[str, Any], key: str, alias: str) -> Any:
-    for source in (response, doc):
-        for name in (key, alias):
-            value = source.get(name)
-            if value is not None:
-                return value
-    return None
-
-
-def parse_inbound(topic: str, payload: bytes) -> InboundMessage | None:
-    """Parse one MQTT message.
-
-    Returns None for our own echoed requests (``request`` without ``response``) and for
-    messages with nothing to act on (empty payload, empty status). Raises
-    :class:`MalformedPayloadError` for bytes that are not a JSON object or for a
-    ``response`` / status / feature that is not an object.
-    """
-    if not payload or not payload.strip():
-        return None
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise MalformedPayloadError("invalid utf-8") from err
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        raise MalformedPayloadError("invalid json") from err
-    if not isinstance(doc, dict):
-        raise MalformedPayloadError("top level is not an object")
-    if not doc:
-        return None
-    raw_response = doc.get("response")
-    if raw_response is None and "request" in doc:
-        return None  # our own request, delivered back through the ../# subscription
-    if raw_response is not None and not isinstance(raw_response, dict):
-        raise MalformedPayloadError("response is not an object")
-    response: dict[str, Any] = raw_response or {}
-
-    parts = topic.split("/")
-    mac = _topic_mac(parts)
-    if mac is None:
-        resp_mac = response.get("macAddress")
-        if isinstance(resp_mac, str) and resp_mac:
-            mac = resp_mac.lower()
-    client_id = doc.get("clientID")
-    if not isinstance(client_id, str):
-        client_id = None
-        if _topic_response_suffix(parts) is not None:
-            client_id = parts[2]
-    session_id = doc.get("sessionID")
-    if not isinstance(session_id, str):
-        session_id = None
-    command = response.get("command")
-    if not _is_int(command):
-        command = None
-
-    def make(kind: MessageKind, body: Mapping[str, Any]) -> InboundMessage:
-        return InboundMessage(
-            kind=kind,
-            topic=topic,
-            body=body,
-            mac=mac,
-            client_id=client_id,
-            session_id=session_id,
-            command=command,
-            document=doc,
-        )
-
-    for kind, key, alias in _PAYLOAD_KEYS:
-        value = _lookup(response, doc, key, alias)
-        if value is None:
-            continue
-        if not isinstance(value, dict):
-            raise MalformedPayloadError(f"{kind.value} is not an object")
-        if not value:
-            return None
-        return make(kind, value)
-
-    suffix = _topic_response_suffix(parts)
-    if response:
-        kind_by_topic = _RESPONSE_SUFFIX_KINDS.get(suffix or "")
-        if kind_by_topic is not None:
-            return make(kind_by_topic, response)
-        if "typeOfUsage" in response or "usage" in response:
-            return make(MessageKind.ENERGY, response)
-        if "reservationUse" in response or "reservation" in response:
-            return make(MessageKind.RESERVATION, response)
-        return make(MessageKind.OTHER, response)
-    if raw_response is not None:
-        return None  # an empty response object
-    return make(MessageKind.OTHER, doc)

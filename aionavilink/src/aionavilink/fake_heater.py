@@ -1,0 +1,147 @@
+"""A fake NWP500 for the in-memory cloud: its wire status and feature, and its answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .protocol import CommandCode
+
+
+def default_status() -> dict[str, Any]:
+    """A heater in heat-pump mode at 51.5 °C, setpoint 60 °C."""
+    return {
+        "dhwTemperature": 103,
+        "dhwTemperatureSetting": 120,
+        "dhwOperationSetting": 1,
+        "operationMode": 32,
+        "currentHeatUse": 1,
+        "currentInstPower": 412,
+        "freezeProtectionTemperature": 14,
+        "antiLegionellaUse": 2,
+        "antiLegionellaPeriod": 7,
+        "vacationDaySetting": 0,
+        "touStatus": 0,
+        "airFilterAlarmElapsed": 132,
+        "errorCode": 0,
+    }
+
+
+def default_feature() -> dict[str, Any]:
+    """Every capability present; setpoint 35-65 °C, freeze protection 6-10 °C."""
+    flags = [
+        "powerUse",
+        "holidayUse",
+        "programReservationUse",
+        "dhwUse",
+        "energyUsageUse",
+        "freezeProtectionUse",
+        "drSettingUse",
+        "antiLegionellaSettingUse",
+        "hpwhUse",
+        "heatpumpUse",
+        "electricUse",
+        "energySaverUse",
+        "highDemandUse",
+        "ecoUse",
+    ]
+    feature: dict[str, Any] = dict.fromkeys(flags, 2)
+    feature.update(
+        dhwTemperatureSettingUse=2,
+        dhwTemperatureMin=70,
+        dhwTemperatureMax=130,
+        freezeProtectionTempMin=12,
+        freezeProtectionTempMax=20,
+        controllerSerialNumber="SERIAL0001",
+        controllerSwVersion=0x0102,
+    )
+    return feature
+
+
+@dataclass
+class FakeHeater:
+    """One heater: its wire status and feature dicts, and whether it answers."""
+
+    mac: str
+    additional_value: str = "5322"
+    name: str = "Water heater"
+    online: bool = True
+    answers: bool = True  # False: silent (commands time out)
+    status: dict[str, Any] = field(default_factory=default_status)
+    feature: dict[str, Any] = field(default_factory=default_feature)
+    reservation_use: int = 1
+    reservations: list[dict[str, int]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def rest_record(self) -> dict[str, Any]:
+        return {
+            "deviceInfo": {
+                "macAddress": self.mac,
+                "additionalValue": self.additional_value,
+                "deviceType": 52,
+                "deviceName": self.name,
+                "connected": 2 if self.online else 1,
+            },
+            "location": {"state": "CA"},
+        }
+
+    def handle(self, doc: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """Apply one request; the replies to publish (topic, document)."""
+        request = doc.get("request") or {}
+        self.requests.append(dict(request))
+        if not self.answers:
+            return []
+        command = request.get("command")
+        param = list(request.get("param") or [])
+        response: dict[str, Any] = {"command": command, "macAddress": self.mac}
+        if command == CommandCode.FEATURE:
+            response["feature"] = dict(self.feature)
+        elif command == CommandCode.ENERGY_USAGE:
+            days = [{"hpUsage": 1200, "heUsage": 300, "hpTime": 5, "heTime": 1}]
+            response.update(
+                typeOfUsage=1,
+                total={"hpUsage": 1200, "heUsage": 300, "hpTime": 5, "heTime": 1},
+                usage=[
+                    {"year": request.get("year"), "month": m, "data": days}
+                    for m in request.get("month", [])
+                ],
+            )
+        elif command == CommandCode.RESERVATION_READ:
+            response.update(reservationUse=self.reservation_use, reservation=self.reservations)
+        elif command == CommandCode.RESERVATION_WRITE:
+            self.reservation_use = int(request.get("reservationUse", 1))
+            self.reservations = [dict(e) for e in request.get("reservation", [])]
+            response.update(reservationUse=self.reservation_use, reservation=self.reservations)
+        else:
+            self._control(command, param)
+            response["status"] = dict(self.status)
+        reply = {
+            "clientID": doc.get("clientID"),
+            "sessionID": doc.get("sessionID"),
+            "response": response,
+        }
+        return [(str(doc.get("responseTopic")), reply)]
+
+    def _control(self, command: object, param: list[int]) -> None:
+        s = self.status
+        if command == CommandCode.POWER_OFF:
+            s["dhwOperationSetting"] = 6
+        elif command == CommandCode.POWER_ON:
+            s["dhwOperationSetting"] = 1
+        elif command == CommandCode.DHW_MODE and param:
+            s["dhwOperationSetting"] = param[0]
+            if len(param) > 1:
+                s["vacationDaySetting"] = param[1]
+        elif command == CommandCode.DHW_TEMPERATURE and param:
+            s["dhwTemperatureSetting"] = param[0]
+        elif command == CommandCode.FREEZE_TEMPERATURE and param:
+            s["freezeProtectionTemperature"] = param[0]
+        elif command == CommandCode.ANTI_LEGIONELLA_ON and param:
+            s.update(antiLegionellaUse=2, antiLegionellaPeriod=param[0])
+        elif command == CommandCode.ANTI_LEGIONELLA_OFF:
+            s["antiLegionellaUse"] = 1
+        elif command in (CommandCode.TOU_ON, CommandCode.TOU_OFF):
+            s["touStatus"] = 1 if command == CommandCode.TOU_ON else 0
+        elif command == CommandCode.AIR_FILTER_RESET:
+            s["airFilterAlarmElapsed"] = 0
