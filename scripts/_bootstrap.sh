@@ -76,6 +76,25 @@ ensure_min_venv() {
   make_venv "$VENV_MIN" "$ROOT/requirements_test_min.txt"
 }
 
+ensure_hass_packages() {
+  # ensure_hass_packages VENV: Home Assistant's own requirements for the integrations the dev
+  # config loads (the frontend, ...) and those it always sets up, installed once, so that
+  # Home Assistant can run with --skip-pip (no network at run time). scripts/develop and
+  # scripts/bench (whose hass sets up the same always-on integrations) both need them.
+  local venv=$1 want missing
+  want=$( (cat "$ROOT/config/configuration.yaml" "$ROOT/custom_components/navilink/manifest.json" "$ROOT/scripts/_develop.py"; python -c 'import homeassistant.const as c; print(c.__version__)') | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$venv/.develop-requirements.sha256" 2>/dev/null || true)" != "$want" ]; then
+    missing=$(python "$ROOT/scripts/_develop.py" requirements)
+    if [ -n "$missing" ]; then
+      say "installing Home Assistant's packages for the dev config (once): $(echo $missing)"
+      # shellcheck disable=SC2086
+      python -m pip install -q --disable-pip-version-check $missing > "$venv/pip-develop.log" 2>&1 \
+        || { tail -30 "$venv/pip-develop.log" >&2; die "pip install failed (full log: $(basename "$venv")/pip-develop.log)"; }
+    fi
+    echo "$want" > "$venv/.develop-requirements.sha256"
+  fi
+}
+
 find_mosquitto() {
   local p
   for p in "${MOSQUITTO:-}" "$(command -v mosquitto 2>/dev/null || true)" /usr/sbin/mosquitto /usr/local/sbin/mosquitto; do
