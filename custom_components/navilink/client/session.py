@@ -468,7 +468,7 @@ class NaviLinkSession:
             try:
                 await self._load_devices()
             except NaviLinkError as err:
-                _LOGGER.debug("device list refresh failed: %s", err)
+                _LOGGER.debug("device list refresh failed: %s", str(err))
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -494,7 +494,7 @@ class NaviLinkSession:
         except NaviLinkConnectionError as err:
             self.health.counters.resubscribe_failures += 1
             self._unrestored.add(topic)
-            _LOGGER.warning("NaviLink: subscribing %s failed (%s); will retry", topic, err)
+            _LOGGER.warning("NaviLink: subscribing %s failed (%s); will retry", topic, str(err))
             self._schedule_resubscribe()
             return False
         self._unrestored.discard(topic)
@@ -809,7 +809,7 @@ class NaviLinkSession:
                 _LOGGER.debug("NaviLink: credentials still rejected")
                 continue
             except NaviLinkError as err:
-                _LOGGER.debug("NaviLink: sign-in retry failed: %s", err)
+                _LOGGER.debug("NaviLink: sign-in retry failed: %s", str(err))
                 continue
             self._auth_retry_task = None
             self._attempt = 0
@@ -837,7 +837,7 @@ class NaviLinkSession:
             self._dispatch(message)
         except MalformedPayloadError as err:
             self.health.counters.malformed_messages += 1
-            _LOGGER.debug("NaviLink: dropped a malformed message on %s: %s", topic, err)
+            _LOGGER.debug("NaviLink: dropped a malformed message on %s: %s", topic, str(err))
 
     def _dispatch(self, message: InboundMessage) -> None:
         mac = message.mac
@@ -942,7 +942,7 @@ class NaviLinkSession:
         try:
             await transport.publish(request.topic, payload_bytes(request))
         except NaviLinkConnectionError as err:
-            _LOGGER.debug("NaviLink: probe publish failed: %s", err)
+            _LOGGER.debug("NaviLink: probe publish failed: %s", str(err))
 
     async def _fetch_device(self, mac: str) -> None:
         """Fresh status and (when missing) feature after a (re)connect."""
@@ -951,7 +951,7 @@ class NaviLinkSession:
                 await self.request_feature(mac)
             await self.request_status(mac)
         except NaviLinkError as err:
-            _LOGGER.debug("NaviLink: fetching %s failed: %s", self._redact(mac), err)
+            _LOGGER.debug("NaviLink: fetching %s failed: %s", self._redact(mac), str(err))
 
     # ------------------------------------------------------------------ commands
 
@@ -1069,7 +1069,7 @@ class NaviLinkSession:
         try:
             await transport.publish(cmd.request.topic, payload_bytes(cmd.request))
         except NaviLinkConnectionError as err:
-            _LOGGER.debug("NaviLink: %s publish failed: %s", cmd.label, err)
+            _LOGGER.debug("NaviLink: %s publish failed: %s", cmd.label, str(err))
             if cmd in self._inflight:
                 self._inflight.remove(cmd)
                 cmd.sent_at = None
