@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -650,6 +651,9 @@ class Heater:
                     identifier=f"navilink-{self.mac}",
                     keepalive=10,
                     clean_session=True,
+                    # No Nagle: a heater writes a PUBACK and then its reply (or the next push);
+                    # held behind the PUBACK's delayed ACK, each reply would wait 40 ms.
+                    socket_options=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),),
                 ) as client:
                     await client.subscribe(f"cmd/{DEVICE_TYPE}/navilink-{self.mac}/#", qos=1)
                     self._client = client
