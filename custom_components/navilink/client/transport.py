@@ -204,6 +204,10 @@ class MqttTransport:
                 on_connection_success=closed_or_gone.on_success,
             )
         )
+        # One handler for every message rather than one per subscription: awscrt 0.36 never
+        # releases what it holds for a connection disconnected while interrupted (its binding,
+        # callbacks, Client and TLS context), so that is one callback kept, not one per topic.
+        self._connection.on_message(_weak(self._crt_message))
 
     # -- awscrt threads -> loop -----------------------------------------------------------
 
@@ -269,9 +273,7 @@ class MqttTransport:
     async def subscribe(self, topic: str) -> None:
         """QoS 1 subscription; raises NaviLinkConnectionError when refused or not acked."""
         try:
-            future, _packet = self._connection.subscribe(
-                topic, crt_mqtt.QoS.AT_LEAST_ONCE, callback=_weak(self._crt_message)
-            )
+            future, _packet = self._connection.subscribe(topic, crt_mqtt.QoS.AT_LEAST_ONCE)
         except Exception as err:  # awscrt refuses some filters before sending anything
             raise NaviLinkConnectionError(f"subscribe {topic}: {describe_crt_error(err)}") from err
         await self._await(future, f"subscribe {topic}", self.operation_timeout)
