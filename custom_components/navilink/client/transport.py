@@ -8,8 +8,8 @@ touches its state on the loop and nothing here blocks the loop.
 A transport is single-use: connect once, disconnect once. Reconnecting builds a new one, so a
 late callback from an old connection can be recognised (and ignored) by its transport object.
 
-Nothing awscrt keeps holds the transport strongly. awscrt keeps a subscription's callback, and
-an operation's completion (with its future's done-callbacks), alive in native code until the
+Nothing awscrt keeps holds the transport strongly. awscrt keeps the message callback, and an
+operation's completion (with its future's done-callbacks), alive in native code until the
 native connection is destroyed or the operation ends; the native connection is destroyed only
 when the Python `Connection` is collected. A bound method of the transport in there would close
 a cycle (transport -> Connection -> native -> callback -> transport) that the garbage collector
