@@ -456,12 +456,12 @@ def observations(r: dict[str, Any]) -> list[str]:
     if cmd and push:
         obs.append(
             f"**Command round trip ≈ {cmd['state_ms']['p50']:.0f} ms while a push takes "
-            f"{push['latency_ms']['p50']:.1f} ms**: the outbound path pays about two 40 ms "
-            "Nagle/delayed-ACK stalls. The same ~88 ms appears with a bare awscrt client against "
-            "the simulator, so it is not the integration. Mosquitto's `set_tcp_nodelay true` "
-            "halved it in a separate run but cut the throughput of pushed statuses through the "
-            "gateway to a quarter, so the simulator keeps Nagle on; awscrt exposes no "
-            "TCP_NODELAY option. The real cloud's broker and RTT will differ."
+            f"{push['latency_ms']['p50']:.1f} ms**: the simulated path no longer pays "
+            "Nagle/delayed-ACK stalls (until 2026-11-26 about 88 ms: a second small write "
+            "waited up to 40 ms for the ACK of the first, in the heaters, in Mosquitto and, "
+            "since awscrt has no TCP_NODELAY, in the client). The heaters and Mosquitto run "
+            "with TCP_NODELAY and the gateway acknowledges client data at once (TCP_QUICKACK). "
+            "The real cloud's acknowledgement timing and RTT will differ."
         )
     rec = {i["name"]: i for i in r.get("recovery") or [] if "timeline" in i}
     instant = [i for n, i in rec.items() if n in ("broker restart", "credentials expired")]

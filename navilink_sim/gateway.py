@@ -59,6 +59,21 @@ def parse_connect_client_id(data: bytes) -> str | None:
         return None
 
 
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
+
+
+def _ack_at_once(sock: Any) -> None:
+    """Acknowledge what was just read now, not after the kernel's delayed-ACK timer.
+
+    awscrt offers no TCP_NODELAY: a client that writes a PUBACK and then its next PUBLISH has
+    the PUBLISH held (Nagle) until the PUBACK is acknowledged, and with nothing to send back
+    the kernel waits up to 40 ms to do that. Setting TCP_QUICKACK sends a pending ACK at once.
+    """
+    if sock is not None and _QUICKACK is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+
+
 @dataclass
 class Relay:
     """One accepted websocket connection relayed to the broker."""
@@ -297,7 +312,9 @@ class Gateway:
         self, ws: web.WebSocketResponse, writer: asyncio.StreamWriter, relay: Relay
     ) -> None:
         first = True
+        client_sock = None if relay.transport is None else relay.transport.get_extra_info("socket")
         async for msg in ws:
+            _ack_at_once(client_sock)
             if msg.type == WSMsgType.BINARY:
                 data: bytes = msg.data
             elif msg.type == WSMsgType.TEXT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from collections.abc import Callable
 
@@ -119,6 +120,9 @@ class MqttLink:
                     identifier=f"navilink-{self.mac}",
                     keepalive=KEEPALIVE_S,
                     clean_session=True,
+                    # No Nagle: a heater writes a PUBACK and then its reply (or the next push);
+                    # held behind the PUBACK's delayed ACK, each reply would wait 40 ms.
+                    socket_options=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),),
                 ) as client:
                     await client.subscribe(f"{device_prefix(self.mac)}#", qos=1)
                     self._client = client

@@ -194,7 +194,7 @@ class CommandQueue:
         try:
             await self._publish(cmd.request)
         except NaviLinkConnectionError as err:
-            _LOGGER.debug("NaviLink: %s publish failed: %s", cmd.label, err)
+            _LOGGER.debug("NaviLink: %s publish failed: %s", cmd.label, str(err))
             if cmd in self._inflight:
                 self._inflight.remove(cmd)
                 cmd.sent_at = None

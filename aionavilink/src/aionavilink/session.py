@@ -341,7 +341,7 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
             try:
                 await self._load_devices()
             except NaviLinkError as err:
-                _LOGGER.debug("device list refresh failed: %s", err)
+                _LOGGER.debug("device list refresh failed: %s", str(err))
 
     def _fetch_online_devices(self) -> None:
         for mac in self._devices.online():
@@ -354,7 +354,7 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
                 await self.request_feature(mac)
             await self.request_status(mac)
         except NaviLinkError as err:
-            _LOGGER.debug("NaviLink: fetching %s failed: %s", redact_mac(mac), err)
+            _LOGGER.debug("NaviLink: fetching %s failed: %s", redact_mac(mac), str(err))
 
     # ------------------------------------------------------------------ inbound
 

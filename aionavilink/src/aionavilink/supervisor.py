@@ -259,7 +259,7 @@ class ReconnectSupervisor:
                 _LOGGER.debug("NaviLink: credentials still rejected")
                 continue
             except NaviLinkError as err:
-                _LOGGER.debug("NaviLink: sign-in retry failed: %s", err)
+                _LOGGER.debug("NaviLink: sign-in retry failed: %s", str(err))
                 continue
             self._auth_retry_task = None
             self._attempt = 0

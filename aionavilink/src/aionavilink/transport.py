@@ -7,13 +7,24 @@ touches its state on the loop and nothing here blocks the loop.
 
 A transport is single-use: connect once, disconnect once. Reconnecting builds a new one, so a
 late callback from an old connection can be recognised (and ignored) by its transport object.
+
+Nothing awscrt keeps holds the transport strongly. awscrt keeps the message callback, and an
+operation's completion (with its future's done-callbacks), alive in native code until the
+native connection is destroyed or the operation ends; the native connection is destroyed only
+when the Python `Connection` is collected. A bound method of the transport in there would close
+a cycle (transport -> Connection -> native -> callback -> transport) that the garbage collector
+cannot see, and every connection ever made would stay, with everything it references. So the
+callbacks given to awscrt reach the transport through a weak reference, and the few that must
+act after the transport is gone (closing an abandoned connection) hold only the `Connection`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -81,10 +92,65 @@ def is_auth_rejection(err: BaseException) -> bool:
 type MessageHandler = Callable[[str, bytes], None]
 
 
+def _weak(method: Callable[..., None]) -> Callable[..., None]:
+    """`method` of a transport, called only while the transport lives (see the module doc)."""
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> None:
+        bound = ref()
+        if bound is not None:
+            bound(*args, **kwargs)
+
+    return call
+
+
+def _disconnect(connection: crt_mqtt.Connection, client_id: str) -> Future[Any] | None:
+    """Ask awscrt to close `connection`; refusals are only logged."""
+    try:
+        future: Future[Any] = connection.disconnect()
+    except Exception as err:  # awscrt reports most refusals through the future instead
+        _LOGGER.debug("disconnect of %s: %s", client_id, describe_crt_error(err))
+        return None
+    future.add_done_callback(functools.partial(_log_disconnect_refusal, client_id))
+    return future
+
+
+def _log_disconnect_refusal(client_id: str, future: Future[Any]) -> None:
+    err = None if future.cancelled() else future.exception()
+    if err is not None:
+        _LOGGER.debug("disconnect of %s: %s", client_id, describe_crt_error(err))
+
+
+def _close_when_connected(
+    connection: crt_mqtt.Connection, client_id: str, future: Future[Any]
+) -> None:
+    """An abandoned connect completed: close what it opened. Holds the `Connection` (until
+    the connect ends), never the transport, which may be long gone."""
+    if not future.cancelled() and future.exception() is None:
+        _disconnect(connection, client_id)
+
+
 def _consume(future: asyncio.Future[Any]) -> None:
     """Retrieve an abandoned operation's outcome so asyncio does not report it as lost."""
     if not future.cancelled():
         future.exception()
+
+
+class _ClosedOrGone:
+    """awscrt's success callback (every (re)connect, on an awscrt thread). A connection whose
+    transport was closed, or is gone, must not stay connected: awscrt would keep it alive and
+    reconnecting beside its replacement."""
+
+    __slots__ = ("_client_id", "_transport")
+
+    def __init__(self, transport: MqttTransport) -> None:
+        self._transport = weakref.ref(transport)
+        self._client_id = transport.client_id
+
+    def on_success(self, connection: Any, callback_data: Any = None, **kwargs: Any) -> None:
+        transport = self._transport()
+        if transport is None or transport.closed:
+            _disconnect(connection, self._client_id)
 
 
 class MqttTransport:
@@ -115,6 +181,7 @@ class MqttTransport:
         self.closed = False
         self.silenced = False  # the owner has moved on: late callbacks are ignored
         self._connect_future: Future[Any] | None = None
+        closed_or_gone = _ClosedOrGone(self)
         provider = crt_auth.AwsCredentialsProvider.new_static(
             credentials.access_key_id, credentials.secret_key, credentials.session_token
         )
@@ -132,11 +199,15 @@ class MqttTransport:
                 protocol_operation_timeout_ms=int(operation_timeout * 1000),
                 reconnect_min_timeout_secs=sdk_reconnect_min_secs,
                 reconnect_max_timeout_secs=sdk_reconnect_max_secs,
-                on_connection_interrupted=self._crt_interrupted,
-                on_connection_resumed=self._crt_resumed,
-                on_connection_success=self._crt_connected,
+                on_connection_interrupted=_weak(self._crt_interrupted),
+                on_connection_resumed=_weak(self._crt_resumed),
+                on_connection_success=closed_or_gone.on_success,
             )
         )
+        # One handler for every message rather than one per subscription: awscrt 0.36 never
+        # releases what it holds for a connection disconnected while interrupted (its binding,
+        # callbacks, Client and TLS context), so that is one callback kept, not one per topic.
+        self._connection.on_message(_weak(self._crt_message))
 
     # -- awscrt threads -> loop -----------------------------------------------------------
 
@@ -153,12 +224,6 @@ class MqttTransport:
         self, connection: Any, return_code: Any, session_present: bool, **kwargs: Any
     ) -> None:
         self._post(self._deliver_resumed, bool(session_present))
-
-    def _crt_connected(self, connection: Any, callback_data: Any = None, **kwargs: Any) -> None:
-        # Every successful (re)connect, on an awscrt thread. A closed transport must not stay
-        # connected: awscrt would keep it alive and reconnecting beside its replacement.
-        if self.closed:
-            self._disconnect_abandoned()
 
     def _crt_message(self, topic: str, payload: bytes, **kwargs: Any) -> None:
         self._post(self._deliver_message, topic, bytes(payload))
@@ -208,9 +273,7 @@ class MqttTransport:
     async def subscribe(self, topic: str) -> None:
         """QoS 1 subscription; raises NaviLinkConnectionError when refused or not acked."""
         try:
-            future, _packet = self._connection.subscribe(
-                topic, crt_mqtt.QoS.AT_LEAST_ONCE, callback=self._crt_message
-            )
+            future, _packet = self._connection.subscribe(topic, crt_mqtt.QoS.AT_LEAST_ONCE)
         except Exception as err:  # awscrt refuses some filters before sending anything
             raise NaviLinkConnectionError(f"subscribe {topic}: {describe_crt_error(err)}") from err
         await self._await(future, f"subscribe {topic}", self.operation_timeout)
@@ -237,26 +300,10 @@ class MqttTransport:
         self.closed = True
         pending = self._connect_future
         if pending is not None and not pending.done():
-            pending.add_done_callback(self._close_when_connected)
-        return self._disconnect_abandoned()
-
-    def _close_when_connected(self, future: Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            self._disconnect_abandoned()
-
-    def _disconnect_abandoned(self) -> Future[Any] | None:
-        try:
-            future: Future[Any] = self._connection.disconnect()
-        except Exception as err:  # awscrt reports most refusals through the future instead
-            _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
-            return None
-        future.add_done_callback(self._log_disconnect_refusal)
-        return future
-
-    def _log_disconnect_refusal(self, future: Future[Any]) -> None:
-        err = None if future.cancelled() else future.exception()
-        if err is not None:
-            _LOGGER.debug("disconnect of %s: %s", self.client_id, describe_crt_error(err))
+            pending.add_done_callback(
+                functools.partial(_close_when_connected, self._connection, self.client_id)
+            )
+        return _disconnect(self._connection, self.client_id)
 
     async def disconnect(self, timeout: float = 5.0) -> None:
         """Close and wait (bounded) for the broker to see the DISCONNECT; never raises."""
@@ -266,4 +313,4 @@ class MqttTransport:
         try:
             await self._await(future, "disconnect", timeout)
         except NaviLinkConnectionError as err:
-            _LOGGER.debug("disconnect of %s: %s", self.client_id, err)
+            _LOGGER.debug("disconnect of %s: %s", self.client_id, str(err))

@@ -156,4 +156,4 @@ class StatusProbes:
         try:
             await self._publish(request)
         except NaviLinkConnectionError as err:
-            _LOGGER.debug("NaviLink: probe publish failed: %s", err)
+            _LOGGER.debug("NaviLink: probe publish failed: %s", str(err))
