@@ -144,7 +144,7 @@ def test_bounds_are_checked() -> None:
 async def test_the_session_reconnects_when_the_path_returns_not_when_the_backoff_ends(
     make_session: Factory, cloud: FakeCloud, clock: FakeClock
 ) -> None:
-    session, rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
+    session, _rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
     cloud.reachable = False
     cloud.connect_errors = [NaviLinkConnectionError("connect: refused")] * 6
     cloud.drop("AWS_IO_SOCKET_CLOSED")
@@ -163,7 +163,7 @@ async def test_a_reachable_endpoint_that_refuses_still_backs_off(
     make_session: Factory, cloud: FakeCloud, clock: FakeClock
 ) -> None:
     """A cloud-side failure: the path never went away, so the probe never shortens a wait."""
-    session, rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
+    session, _rec = await make_session(path_probe=True, probe_interval=2.0, policy_max_delay=120.0)
     cloud.connect_errors = [NaviLinkConnectionError("connect: 500")] * 5
     cloud.drop("AWS_ERROR_MQTT_UNEXPECTED_HANGUP")
     await clock.run(1.0 + 2.0 + 4.0 + 8.0 + 16.0)

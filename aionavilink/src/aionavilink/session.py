@@ -48,9 +48,9 @@ from .options import Endpoints, SessionOptions, new_client_id
 from .policy import ReconnectTier
 from .protocol import Request, Target
 from .queue import CommandQueue, Matcher
+from .reachability import Opener
 from .subscriptions import SubscriptionRegistry
 from .tasks import TaskSet, first_of
-from .reachability import Opener
 from .transport import MqttEndpoint
 from .watchdog import LivenessWatchdog, StatusProbes
 
