@@ -12,7 +12,9 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.navilink import PLATFORMS
 
 
-@pytest.mark.parametrize("platforms", [[platform] for platform in PLATFORMS], ids=lambda p: str(p[0]))
+@pytest.mark.parametrize(
+    "platforms", [[platform] for platform in PLATFORMS], ids=lambda p: str(p[0])
+)
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_platform(
     hass: HomeAssistant,
