@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from typing import Any
 
@@ -156,8 +157,12 @@ async def test_actions(
         blocking=True,
         return_response=True,
     )
-    assert "total" in usage
-    assert usage["months"]
+    today = dt_util.now()
+    (month,) = usage["months"]
+    assert (month["year"], month["month"]) == (today.year, today.month)
+    assert len(month["days"]) == calendar.monthrange(today.year, today.month)[1]
+    assert usage["total"]["heat_pump_wh"] == sum(d["heat_pump_wh"] for d in month["days"])
+    assert usage["total"]["element_wh"] == sum(d["element_wh"] for d in month["days"])
 
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
@@ -187,6 +192,9 @@ async def test_energy_sensors(
     sensor = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{mac}_heat_pump_energy")
     assert sensor
     await wait_for(hass, lambda: hass.states.get(sensor).state not in ("unknown", "unavailable"))
+    # Wh from the heater, shown in kWh
+    wh = entry.runtime_data.data.energy[mac].heat_pump_wh
+    assert float(hass.states.get(sensor).state) == pytest.approx(wh / 1000)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -206,9 +214,17 @@ async def test_diagnostics_redacted(
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
     device_result = await get_diagnostics_for_device(hass, hass_client, entry, device)
-    assert result["session"]["health"]["events"]
-    assert result["devices"][0]["status"]
-    assert device_result["device"]["mac"].endswith(mac[-4:])
+    data = entry.runtime_data.data
+    events = [event["type"] for event in result["session"]["health"]["events"]]
+    assert events[:2] == ["connecting", "connected"]
+    (heater,) = result["devices"]
+    assert heater["status"] == {**data.status[mac].raw, "macAddress": "**REDACTED**"}
+    assert heater["feature"] == {
+        **data.feature[mac].raw,
+        "controllerSerialNumber": "**REDACTED**",
+    }
+    assert device_result["device"] == heater
+    assert heater["mac"] == "********" + mac[-4:]
     for data in (result, device_result):
         text = json.dumps(data).lower()
         for secret in (
