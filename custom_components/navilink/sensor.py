@@ -247,6 +247,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="reconnect_attempts",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.attempt,
     ),
     NaviLinkHealthSensorDescription(
@@ -254,6 +255,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="quick_reconnects",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.counters.quick_reconnects,
     ),
     NaviLinkHealthSensorDescription(
@@ -261,6 +263,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="deep_reconnects",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.counters.deep_reconnects,
     ),
     NaviLinkHealthSensorDescription(
@@ -297,6 +300,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: _latency_ms(h.latency.p50),
     ),
     NaviLinkHealthSensorDescription(
@@ -306,6 +310,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: _latency_ms(h.latency.p95),
     ),
     NaviLinkHealthSensorDescription(

@@ -66,3 +66,30 @@ async def test_capability_gating(
     assert not present & missing
     assert DEMAND_RESPONSE - missing <= present
     assert len(present) == 54 - len(missing)
+
+
+# Account sensors that change with every message, command or reconnect attempt: useful when
+# diagnosing, noise in the recorder and the logbook otherwise.
+NOISY_HEALTH = (
+    "reconnect_attempts",
+    "quick_reconnects",
+    "deep_reconnects",
+    "latency_p50",
+    "latency_p95",
+    "messages_received",
+)
+
+
+async def test_noisy_health_sensors_disabled_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """Latency percentiles and counters are created disabled; the connection's state, its
+    timestamps and the disconnect reason stay enabled."""
+    disabled = {
+        e.unique_id.removeprefix(f"{EMAIL}_")
+        for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+        if e.unique_id.startswith(EMAIL)
+        and e.domain == "sensor"
+        and e.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    assert disabled == set(NOISY_HEALTH)
