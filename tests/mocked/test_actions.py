@@ -383,3 +383,18 @@ async def test_energy_usage_response(
     assert [d for d in month["days"] if d["heat_pump_wh"] or d["element_wh"]] == [
         {"day": 26, "heat_pump_wh": 113, "element_wh": 0}
     ]
+
+
+async def test_heater_action_error_is_translated(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_session: MagicMock
+) -> None:
+    """A heater action whose command is not confirmed fails with a translated error."""
+    mock_session.set_vacation.side_effect = CommandTimeoutError("no echo")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_vacation_days",
+            {"device_id": heater_device(hass, init_integration), "days": 5},
+            blocking=True,
+        )
+    assert err.value.translation_key == "command_timeout"

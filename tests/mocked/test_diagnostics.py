@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import MagicMock
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -64,3 +65,20 @@ async def test_device_diagnostics(
     account_result = await get_diagnostics_for_device(hass, hass_client, init_integration, account)
     assert "device" not in account_result
     assert account_result["session"] == result["session"]
+
+
+async def test_mac_in_free_text_is_masked(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    mock_session: MagicMock,
+) -> None:
+    """A full MAC inside a message (a topic in a disconnect reason) is masked too."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    reason = f"subscription failed: cmd/52/navilink-{MAC.upper()}/st"
+    mock_session.diagnostics.return_value["health"]["last_disconnect_reason"] = reason
+    result = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    assert result["session"]["health"]["last_disconnect_reason"] == (
+        f"subscription failed: cmd/52/navilink-********{MAC[-4:]}/st"
+    )
+    assert_no_secrets(result)
