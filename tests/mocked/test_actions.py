@@ -398,3 +398,27 @@ async def test_heater_action_error_is_translated(
             blocking=True,
         )
     assert err.value.translation_key == "command_timeout"
+
+
+async def test_leaving_away_mode_entered_before_start(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_session: MagicMock
+) -> None:
+    """A heater already in vacation when the entry starts has no remembered mode: leaving
+    away mode selects its first supported mode (the heat pump)."""
+    vacation = DeviceStatus.from_payload(
+        {**mock_session.status(MAC).raw, "dhwOperationSetting": DhwMode.VACATION.code}
+    )
+    mock_session.status.side_effect = {MAC: vacation}.get
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    heater = entity_id(hass, "water_heater", f"{MAC}_water_heater")
+    state = hass.states.get(heater)
+    assert state.attributes[ATTR_AWAY_MODE] == "on"
+    await hass.services.async_call(
+        "water_heater",
+        SERVICE_SET_AWAY_MODE,
+        {ATTR_ENTITY_ID: heater, ATTR_AWAY_MODE: False},
+        blocking=True,
+    )
+    mock_session.set_mode.assert_awaited_once_with(MAC, DhwMode.HEAT_PUMP)
