@@ -152,8 +152,7 @@ def _result(outage: Outage, trials: list[Trial], up_at: float) -> dict[str, Any]
             "not_recovered": sum(1 for t in side if t.fresh_at is None),
             "recovery_s": summary(recovered),
             "attempts_during_outage": summary([float(t.attempts_during) for t in side]),
-            "probes": sum(
-                t.session.diagnostics().get("path_probe", {}).get("probes", 0) for t in side
-            ),
+            "probes": sum(_probe(t.session)["probes"] for t in side),
+            "woken_by_probe": sum(1 for t in side if _probe(t.session)["path_returns"]),
         }
     return out

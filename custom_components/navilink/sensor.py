@@ -248,6 +248,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="reconnect_attempts",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.attempt,
     ),
     NaviLinkHealthSensorDescription(
@@ -255,6 +256,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="quick_reconnects",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.counters.quick_reconnects,
     ),
     NaviLinkHealthSensorDescription(
@@ -262,6 +264,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="deep_reconnects",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: h.counters.deep_reconnects,
     ),
     NaviLinkHealthSensorDescription(
@@ -298,6 +301,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: _latency_ms(h.latency.p50),
     ),
     NaviLinkHealthSensorDescription(
@@ -307,6 +311,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda h: _latency_ms(h.latency.p95),
     ),
     NaviLinkHealthSensorDescription(

@@ -98,8 +98,9 @@ async def wait_for(hass: HomeAssistant, condition: Callable[[], Any], timeout: f
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add and set up an entry."""
-    entry.add_to_hass(hass)
+    """Add (unless added already) and set up an entry."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry

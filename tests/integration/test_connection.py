@@ -52,6 +52,11 @@ async def test_drop_reconnects_and_fires_events(
 ) -> None:
     """A dropped connection comes back; events arrive in order; nothing goes unavailable."""
     events = async_capture_events(hass, EVENT_CONNECTION)
+    # The counter is disabled by default; registered beforehand, it is created enabled.
+    entry.add_to_hass(hass)
+    er.async_get(hass).async_get_or_create(
+        "sensor", DOMAIN, f"{entry.unique_id}_quick_reconnects", config_entry=entry
+    )
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")
@@ -84,6 +89,11 @@ async def test_network_down_unavailable_repair_and_recovery(
 ) -> None:
     """Down past the grace: unavailable (logged once); no repair (it fixes itself); then back."""
     events = async_capture_events(hass, EVENT_CONNECTION)
+    # The counter is disabled by default; registered beforehand, it is created enabled.
+    entry.add_to_hass(hass)
+    er.async_get(hass).async_get_or_create(
+        "sensor", DOMAIN, f"{entry.unique_id}_quick_reconnects", config_entry=entry
+    )
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from typing import Any
 
@@ -161,8 +162,12 @@ async def test_actions(
         blocking=True,
         return_response=True,
     )
-    assert "total" in usage[heater]
-    assert usage[heater]["months"]
+    today = dt_util.now()
+    (month,) = usage[heater]["months"]
+    assert (month["year"], month["month"]) == (today.year, today.month)
+    assert len(month["days"]) == calendar.monthrange(today.year, today.month)[1]
+    assert usage[heater]["total"]["heat_pump_wh"] == sum(d["heat_pump_wh"] for d in month["days"])
+    assert usage[heater]["total"]["element_wh"] == sum(d["element_wh"] for d in month["days"])
 
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
@@ -192,6 +197,9 @@ async def test_energy_sensors(
     sensor = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{mac}_heat_pump_energy")
     assert sensor
     await wait_for(hass, lambda: hass.states.get(sensor).state not in ("unknown", "unavailable"))
+    # Wh from the heater, shown in kWh
+    wh = entry.runtime_data.data.energy[mac].heat_pump_wh
+    assert float(hass.states.get(sensor).state) == pytest.approx(wh / 1000)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -207,13 +215,31 @@ async def test_diagnostics_redacted(
     mac = sim_account["devices"][0]
     tokens = entry.runtime_data.session.tokens
     assert tokens is not None
+    # the start-up energy query answers in the background: let it land first
+    await wait_for(hass, lambda: mac in entry.runtime_data.data.energy)
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    data = entry.runtime_data.data
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
     device_result = await get_diagnostics_for_device(hass, hass_client, entry, device)
-    assert result["session"]["health"]["events"]
-    assert result["devices"][0]["status"]
-    assert device_result["device"]["mac"].endswith(mac[-4:])
+    events = [event["type"] for event in result["session"]["health"]["events"]]
+    assert events[:2] == ["connecting", "connected"]
+    (heater,) = result["devices"]
+    assert heater["status"] == {**data.status[mac].raw, "macAddress": "**REDACTED**"}
+    assert heater["feature"] == {
+        **data.feature[mac].raw,
+        "controllerSerialNumber": "**REDACTED**",
+    }
+    energy = data.energy[mac]
+    assert heater["energy_this_month"] == {
+        "heat_pump_wh": energy.heat_pump_wh,
+        "element_wh": energy.element_wh,
+    }
+    # the same heater in the device's diagnostics (a status may arrive between the two calls)
+    assert {k: v for k, v in device_result["device"].items() if k != "status"} == {
+        k: v for k, v in heater.items() if k != "status"
+    }
+    assert heater["mac"] == "********" + mac[-4:]
     for data in (result, device_result):
         text = json.dumps(data).lower()
         for secret in (

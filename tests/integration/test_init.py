@@ -24,9 +24,10 @@ async def test_setup_and_unload(
     assert entity_id
     state = hass.states.get(entity_id)
     assert state is not None
-    print(state)
-    for e in er.async_entries_for_config_entry(registry, entry.entry_id):
-        print(e.entity_id, hass.states.get(e.entity_id))
+    assert state.state == "heat_pump"
+    # Every enabled entity has a state; the disabled ones have none.
+    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+        assert (hass.states.get(item.entity_id) is None) == item.disabled, item.entity_id
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
