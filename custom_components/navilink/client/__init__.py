@@ -33,12 +33,14 @@ from .models import (
     ReservationSchedule,
 )
 from .policy import ReconnectPolicy, ReconnectTier
+from .protocol import DEVICE_TYPE
 from .session import Endpoints, NaviLinkSession, SessionOptions, new_client_id
 from .transport import CLOUD_MQTT_URL
 
 __all__ = [
     "CLOUD_API_URL",
     "CLOUD_MQTT_URL",
+    "DEVICE_TYPE",
     "CommandError",
     "CommandEvictedError",
     "CommandExpiredError",

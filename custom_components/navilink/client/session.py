@@ -998,6 +998,7 @@ class NaviLinkSession:
             future=loop.create_future(),
             created=loop.time(),
         )
+        _LOGGER.debug("NaviLink: %s for %s", label, self._redact(mac))
         if self._ready and not self._queue:
             self._spawn(self._send(cmd), "navilink-send")
         else:
