@@ -11,7 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client.session import NaviLinkSession
+from .client import NaviLinkSession
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
 from .helpers import command_errors
@@ -55,7 +55,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the buttons."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities([NaviLinkReconnectButton(coordinator, RECONNECT)])
     async_setup_heater_entities(
         coordinator,
@@ -68,6 +68,9 @@ class NaviLinkButton(NaviLinkEntity, ButtonEntity):
     """A heater button."""
 
     entity_description: NaviLinkButtonDescription
+
+    def _value_key(self) -> object:
+        return None  # a button shows no value: only its availability changes
 
     async def async_press(self) -> None:
         """Send the command."""

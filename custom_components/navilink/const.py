@@ -48,6 +48,10 @@ UNAVAILABLE_GRACE: Final = timedelta(seconds=30)
 REPAIR_AFTER: Final = timedelta(minutes=15)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
+# Health values that change with every message (latency, message count) are written this often.
+HEALTH_REFRESH_INTERVAL: Final = timedelta(minutes=1)
+# A heater is unavailable after this many status intervals without a status.
+MISSED_STATUSES_UNAVAILABLE: Final = 3
 
 DEFAULT_VACATION_DAYS: Final = 7
 MIN_VACATION_DAYS: Final = 1

@@ -76,7 +76,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: NaviLinkConfigEntry
 ) -> dict[str, Any]:
     """Diagnostics for the account."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     macs = set(coordinator.data.devices)
     data = {
         **_entry(coordinator),
@@ -89,7 +89,7 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: NaviLinkConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
     """Diagnostics for one heater (or the account device)."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     macs = set(coordinator.data.devices)
     result = _entry(coordinator)
     for domain, identifier in device.identifiers:

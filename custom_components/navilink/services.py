@@ -98,7 +98,7 @@ def _loaded_coordinator(hass: HomeAssistant, entry_id: str) -> NaviLinkCoordinat
             translation_key="entry_not_found",
             translation_placeholders={"entry_id": entry_id},
         )
-    return entry.runtime_data
+    return entry.runtime_data.coordinator
 
 
 def _target(call: ServiceCall) -> tuple[NaviLinkCoordinator, str]:

@@ -94,7 +94,7 @@ async def test_actions(
         DOMAIN, "set_vacation_days", {"device_id": device.id, "days": 5}, blocking=True
     )
     assert (await sim_control.state())["devices"][mac]["mode"] == "vacation"
-    assert entry.runtime_data.vacation_days[mac] == 5
+    assert entry.runtime_data.coordinator.vacation_days[mac] == 5
 
     listed = await hass.services.async_call(
         DOMAIN, "list_reservations", {"device_id": device.id}, blocking=True, return_response=True
@@ -200,7 +200,7 @@ async def test_diagnostics_redacted(
     assert await async_setup_component(hass, "diagnostics", {})
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    tokens = entry.runtime_data.session.tokens
+    tokens = entry.runtime_data.coordinator.session.tokens
     assert tokens is not None
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)

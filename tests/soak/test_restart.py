@@ -63,7 +63,7 @@ async def _assert_fresh(hass: HomeAssistant, entry: MockConfigEntry, mac: str, s
         ),
         60,
     )
-    session = entry.runtime_data.session
+    session = entry.runtime_data.coordinator.session
     assert session.connected
     assert session.status(mac) is not None
     assert not session.unrestored_topics
@@ -118,7 +118,7 @@ async def test_reload_mid_outage_after_setup_recovers(
     assert entry.data.get(CONF_TOKENS)  # tokens persisted: the restart reuses them
     await sim_control.network("down")
     try:
-        session = entry.runtime_data.session
+        session = entry.runtime_data.coordinator.session
         await wait_for(hass, lambda: not session.connected, 30)
 
         # reload mid-outage: the new set-up cannot connect -> retrying, no crash
