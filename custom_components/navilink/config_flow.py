@@ -58,6 +58,7 @@ from .const import (
     ENV_MQTT_URL,
     LOGGER,
 )
+from .coordinator import is_supported
 
 CREDENTIALS_SCHEMA = vol.Schema(
     {
@@ -107,7 +108,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:
             LOGGER.exception("Unexpected error while signing in to NaviLink")
             return None, {"base": "unknown"}
-        if not devices:
+        if not any(is_supported(device) for device in devices):
             return None, {"base": "no_devices"}
         return tokens, {}
 

@@ -58,14 +58,9 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         self._written = (self.available, self._value_key())
 
     def _value_key(self) -> object:
-        """What the state is made of; a platform compares just its value."""
-        data = self.coordinator.data
-        return (
-            data.status.get(self.mac),
-            data.feature.get(self.mac),
-            data.energy.get(self.mac),
-            data.devices.get(self.mac),
-        )
+        """What the state is made of: the state, its attributes and the capabilities (far
+        cheaper than a write). Platforms that show one value compare just that value."""
+        return (self.state, self.state_attributes, self.feature)
 
     @callback
     def _handle_coordinator_update(self) -> None:
