@@ -599,6 +599,11 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             return False
         return mac in self.data.status and mac not in self._stale
 
+    @property
+    def unavailable_heaters(self) -> set[str]:
+        """Heaters that stopped answering (for diagnostics)."""
+        return set(self._stale)
+
     @callback
     def _check_heaters(self, _now: datetime) -> None:
         """Count the status intervals each heater let pass without a status; past

@@ -68,6 +68,7 @@ def _entry(coordinator: NaviLinkCoordinator) -> dict[str, Any]:
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "connection_available": coordinator.connection_available,
+        "unavailable_heaters": sorted(redact_mac(m) for m in coordinator.unavailable_heaters),
         "session": coordinator.session.diagnostics(),
     }
 

@@ -296,6 +296,8 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         translation_key="next_retry",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # A new time at every retry: a logbook line each; enabled on purpose only.
+        entity_registry_enabled_default=False,
         value_fn=lambda c: c.next_attempt_at(),
     ),
     NaviLinkHealthSensorDescription(

@@ -21,6 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.navilink.client import ConnectionState
 from custom_components.navilink.const import CONF_TOKENS, DOMAIN
 from custom_components.navilink.disconnect import DISCONNECT_REASONS, disconnect_category
 from navilink_sim.testing import SimControl
@@ -160,3 +161,24 @@ def test_disconnect_reasons_are_classified() -> None:
     assert disconnect_category("AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE") == "tls"
     assert disconnect_category("something new") == "other"
     assert disconnect_category(None) is None
+
+
+async def test_next_attempt_shows_the_sign_in_retry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    sim_account: dict[str, Any],
+    sim_control: SimControl,
+) -> None:
+    """Credentials rejected: "Next reconnect attempt" is the next sign-in retry, not unknown."""
+    await setup_entry(hass, entry)
+    coordinator = entry.runtime_data.coordinator
+    await sim_control.delete_account(sim_account["email"])
+    await sim_control.expire_credentials()
+    await sim_control.drop()
+    await wait_for(hass, lambda: coordinator.session.state is ConnectionState.AUTH_FAILED, 60)
+    at = coordinator.next_attempt_at()
+    assert at is not None and at > dt_util.utcnow()
+    interval = coordinator.session.options.policy.auth_retry_interval
+    assert (at - dt_util.utcnow()).total_seconds() <= interval
+    await sim_control.restore_account(sim_account["email"])
+    assert await hass.config_entries.async_unload(entry.entry_id)
