@@ -130,7 +130,6 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self._heater_listeners: dict[str, list[Callable[[], None]]] = {}
         self._health_listeners: list[Callable[[], None]] = []
         self._announced: set[str] = set()
-        self._ignored: set[str] = set()
         self._feature_requested: set[str] = set()
         # Per-heater liveness: status intervals since its last status; unavailable ones.
         self._missed: dict[str, int] = {}
@@ -242,19 +241,9 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
 
     @property
     def heaters(self) -> dict[str, DeviceInfo]:
-        """The supported heaters on the account (other NaviLink products are ignored)."""
-        devices: dict[str, DeviceInfo] = {}
-        for mac, info in self.session.devices.items():
-            if is_supported(info):
-                devices[mac] = info
-            elif mac not in self._ignored:
-                self._ignored.add(mac)
-                LOGGER.debug(
-                    "Ignoring NaviLink device …%s: device type %s is not an NWP500 heater",
-                    mac[-4:],
-                    info.device_type,
-                )
-        return devices
+        """The supported heaters on the account (the session already leaves out other
+        NaviLink products; this keeps the integration's view right either way)."""
+        return {mac: info for mac, info in self.session.devices.items() if is_supported(info)}
 
     async def async_shutdown(self) -> None:
         """Stop the session and every timer and listener."""

@@ -61,6 +61,7 @@ from .models import (
 )
 from .policy import Clock, ReconnectPolicy, ReconnectTier, SystemClock
 from .protocol import (
+    DEVICE_TYPE,
     CommandCode,
     InboundMessage,
     MessageKind,
@@ -186,6 +187,7 @@ class NaviLinkSession:
         self._loop: asyncio.AbstractEventLoop | None = None
 
         self._devices: dict[str, DeviceInfo] = {}
+        self._ignored: set[str] = set()
         self._status: dict[str, DeviceStatus] = {}
         self._feature: dict[str, DeviceFeature] = {}
 
@@ -424,7 +426,16 @@ class NaviLinkSession:
 
     async def _load_devices(self) -> None:
         devices = await self.api.list_devices()
-        self._apply_devices({d.mac: d for d in devices if d.mac})
+        for device in devices:
+            if device.device_type != DEVICE_TYPE and device.mac not in self._ignored:
+                # Another NaviLink product: never subscribed to or polled.
+                self._ignored.add(device.mac)
+                _LOGGER.debug(
+                    "Ignoring NaviLink device %s: device type %s is not an NWP500 heater",
+                    self._redact(device.mac),
+                    device.device_type,
+                )
+        self._apply_devices({d.mac: d for d in devices if d.mac and d.device_type == DEVICE_TYPE})
 
     def _apply_devices(self, devices: dict[str, DeviceInfo]) -> None:
         changed = set(devices) != set(self._devices) or any(
