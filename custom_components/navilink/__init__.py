@@ -117,6 +117,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator.account_device_id = account_device.id
     coordinator.async_register_heaters(sorted(coordinator.data.devices))
+    coordinator.async_remove_stale_devices()
     entry.runtime_data = NaviLinkRuntimeData(coordinator=coordinator)
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.

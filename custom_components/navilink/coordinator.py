@@ -360,6 +360,22 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             )
 
     @callback
+    def async_remove_stale_devices(self) -> None:
+        """Heaters that left the account while Home Assistant was not running go too
+        (only with a device list read at start: an outage at start proves nothing)."""
+        if self.session.state is not ConnectionState.CONNECTED:
+            return
+        registry = dr.async_get(self.hass)
+        keep = {self.account_id, *self.data.devices}
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            ours = {i for d, i in device.identifiers if d == DOMAIN}
+            if ours and not ours & keep:
+                LOGGER.info(
+                    "NaviLink heater %s is no longer on the account; removing it", device.name
+                )
+                registry.async_remove_device(device.id)
+
+    @callback
     def _update_device_entry(self, mac: str, feature: DeviceFeature) -> None:
         """Keep the serial number and firmware in the device registry current."""
         registry = dr.async_get(self.hass)

@@ -104,3 +104,24 @@ async def test_names_do_not_embed_the_email_address(
     assert not [e for e in entity_ids if local in e or "example_com" in e]
     assert not [n for n in names if "@" in n or local in n.lower()]
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_heater_removed_while_stopped_is_removed_at_start(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    sim_account: dict[str, Any],
+    sim_control: SimControl,
+) -> None:
+    """A heater that left the account while the entry was not loaded loses its device."""
+    mac = await sim_control.add_device(sim_account["email"])
+    await setup_entry(hass, entry)
+    devices = dr.async_get(hass)
+    assert devices.async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await sim_control.remove_device(sim_account["email"], mac)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert devices.async_get_device_by_identifier((DOMAIN, mac), entry.entry_id) is None
+    kept = sim_account["devices"][0]
+    assert devices.async_get_device_by_identifier((DOMAIN, kept), entry.entry_id)
+    assert await hass.config_entries.async_unload(entry.entry_id)
