@@ -108,9 +108,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator = NaviLinkCoordinator(hass, entry, session)
     await coordinator.async_config_entry_first_refresh()
-    # Stop the session (and close the MQTT connection) before Home Assistant stops.
+    # Stop the session (and close the MQTT connection) before Home Assistant stops; a plain
+    # listener (not once) so that its remover stays valid after the event.
     entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_session(coordinator))
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop_session(coordinator))
     )
     account_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(coordinator)
