@@ -83,6 +83,8 @@ class Account:
     user_seq: int
     home_seq: int
     devices: list[str] = field(default_factory=list)
+    # other NaviLink products on the account (not heaters): mac -> (deviceType, deviceName)
+    products: dict[str, tuple[int, str]] = field(default_factory=dict)
     deleted: bool = False
     next_device_index: int = 0
     push_token: str | None = None  # set by POST /app/update-push-token

@@ -205,6 +205,20 @@ def add_routes(app: web.Application, sim: Backend) -> None:
             return _err(404, "no such account")
         return _ok(mac=mac)
 
+    async def add_product(request: web.Request) -> web.Response:
+        body = await _body(request)
+        device_type = body.get("device_type")
+        name = body.get("name", "NaviLink product")
+        if not isinstance(device_type, int) or isinstance(device_type, bool):
+            return _err(400, "device_type must be an integer")
+        if not isinstance(name, str):
+            return _err(400, "name must be a string")
+        try:
+            mac = sim.add_product(request.match_info["email"], device_type, name)
+        except KeyError:
+            return _err(404, "no such account")
+        return _ok(mac=mac)
+
     async def remove_device(request: web.Request) -> web.Response:
         removed = await sim.remove_device(
             request.match_info["email"], request.match_info["mac"].lower()
@@ -233,6 +247,7 @@ def add_routes(app: web.Application, sim: Backend) -> None:
     r.add_post(f"{PREFIX}/accounts/{{email}}/delete", delete_account)
     r.add_post(f"{PREFIX}/accounts/{{email}}/restore", restore_account)
     r.add_post(f"{PREFIX}/accounts/{{email}}/devices", add_device)
+    r.add_post(f"{PREFIX}/accounts/{{email}}/products", add_product)
     r.add_delete(f"{PREFIX}/accounts/{{email}}/devices/{{mac}}", remove_device)
     r.add_post(f"{PREFIX}/rest", rest_fault)
     r.add_post(f"{PREFIX}/devices/{{mac}}/inject", inject)

@@ -192,7 +192,31 @@ class Simulator:
                     },
                 }
             )
+        for mac, (device_type, name) in account.products.items():
+            out.append(
+                {
+                    "deviceInfo": {
+                        "homeSeq": account.home_seq,
+                        "macAddress": mac,
+                        "additionalValue": "",
+                        "deviceType": device_type,
+                        "deviceName": name,
+                        "connected": 2,
+                        "installType": "R",
+                    },
+                    "location": {},
+                }
+            )
         return out
+
+    def add_product(self, email: str, device_type: int, name: str) -> str:
+        """Another NaviLink product (a boiler, a tankless heater, ...): listed, silent."""
+        account = self.accounts.get(email)
+        if account is None:
+            raise KeyError(email)
+        mac = self.accounts.new_mac(account)
+        account.products[mac] = (device_type, name)
+        return mac
 
     def broker_state(self) -> dict[str, Any]:
         assert self.broker is not None

@@ -263,6 +263,13 @@ class SimControl:
         body = _spec(units, model, absent)
         return str((await self._call("POST", f"/accounts/{email}/devices", body))["mac"])
 
+    async def add_product(
+        self, email: str, device_type: int, name: str = "NaviLink product"
+    ) -> str:
+        """Another NaviLink product on the account (listed over REST, not a heater)."""
+        body = {"device_type": device_type, "name": name}
+        return str((await self._call("POST", f"/accounts/{email}/products", body))["mac"])
+
     async def remove_device(self, email: str, mac: str) -> None:
         await self._call("DELETE", f"/accounts/{email}/devices/{mac}")
 

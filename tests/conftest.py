@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 
@@ -111,3 +112,14 @@ async def sim_account(sim_control: SimControl) -> dict[str, Any]:
     """A fresh account with one heater: {"email", "password", "devices": [mac]}."""
     email = f"user-{uuid.uuid4().hex[:12]}@example.com"
     return await sim_control.add_account(email, "pw-" + uuid.uuid4().hex[:8], heaters=1)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create the entities that are disabled by default enabled, so their states exist."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
-from homeassistant.core import HomeAssistant
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -34,7 +43,8 @@ from .const import (
     DEFAULT_UNLIMITED,
     DOMAIN,
 )
-from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator, NaviLinkRuntimeData
+from .entity import account_device_info
 from .migration import async_migrate_entry as async_migrate_entry  # called by Home Assistant
 from .repairs import NaviLinkRepairs
 from .services import async_setup_services
@@ -74,7 +84,9 @@ def session_options(entry: NaviLinkConfigEntry) -> SessionOptions:
         # The status interval is the client's default: a polling interval is not a user option.
         # The coordinator refreshes the device list on Home Assistant's scheduler.
         device_refresh_interval=0,
-        retry_first_connect=False,
+        # With stored tokens a failed first connect is an outage like any other: the entry
+        # loads and the session keeps trying (see async_setup_entry).
+        retry_first_connect=bool(entry.data.get(CONF_TOKENS)),
     )
 
 
@@ -97,16 +109,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     )
     coordinator = NaviLinkCoordinator(hass, entry, session)
     await coordinator.async_config_entry_first_refresh()
+    # Stop the session (and close the MQTT connection) before Home Assistant stops; a plain
+    # listener (not once) so that its remover stays valid after the event.
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop_session(coordinator))
+    )
     account_device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, coordinator.account_id)},
-        manufacturer="Navien",
-        model="NaviLink cloud account",
-        name=f"NaviLink {entry.title}",
-        entry_type=dr.DeviceEntryType.SERVICE,
+        config_entry_id=entry.entry_id, **account_device_info(coordinator)
     )
     coordinator.account_device_id = account_device.id
-    entry.runtime_data = coordinator
+    coordinator.async_register_heaters(sorted(coordinator.data.devices))
+    coordinator.async_remove_stale_devices()
+    entry.runtime_data = NaviLinkRuntimeData(coordinator=coordinator)
     entry.async_on_unload(NaviLinkRepairs(hass, coordinator).async_start())
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.
@@ -114,22 +128,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     return True
 
 
+def _stop_session(
+    coordinator: NaviLinkCoordinator,
+) -> Callable[[Event[Any]], Coroutine[Any, Any, None]]:
+    async def stop(_event: Event[Any]) -> None:
+        await coordinator.async_shutdown()
+
+    return stop
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> bool:
     """Unload the platforms and stop the session."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.async_shutdown()
+        await entry.runtime_data.coordinator.async_shutdown()
     return unloaded
 
 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: NaviLinkConfigEntry, device_entry: DeviceEntry
 ) -> bool:
-    """Allow removing a device that is no longer on the account."""
-    coordinator = entry.runtime_data
-    for domain, identifier in device_entry.identifiers:
-        if domain != DOMAIN:
-            continue
-        if identifier == coordinator.account_id or identifier in coordinator.session.devices:
-            return False
-    return True
+    """Allow removing a device that is no longer on the account.
+
+    An unloaded entry has no runtime data: its heaters are not known to be on the account,
+    so any of them may go (the account device stays).
+    """
+    account_id = entry.unique_id or entry.data[CONF_EMAIL].lower()
+    heaters: set[str] = set()
+    if entry.state is ConfigEntryState.LOADED:
+        heaters = set(entry.runtime_data.coordinator.data.devices)
+    return not any(
+        domain == DOMAIN and (identifier == account_id or identifier in heaters)
+        for domain, identifier in device_entry.identifiers
+    )

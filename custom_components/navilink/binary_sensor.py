@@ -103,7 +103,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities([NaviLinkConnectionBinarySensor(coordinator, CONNECTION)])
 
     def heater_sensors(mac: str) -> list[BinarySensorEntity]:
@@ -127,6 +127,9 @@ class NaviLinkBinarySensor(NaviLinkEntity, BinarySensorEntity):
         """The flag from the last status."""
         status = self.status
         return None if status is None else self.entity_description.value_fn(status)
+
+    def _value_key(self) -> object:
+        return self.is_on
 
 
 class NaviLinkConnectionBinarySensor(NaviLinkAccountEntity, BinarySensorEntity):

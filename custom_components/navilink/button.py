@@ -56,7 +56,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the buttons."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities([NaviLinkReconnectButton(coordinator, RECONNECT)])
     async_setup_heater_entities(
         coordinator,
@@ -69,6 +69,9 @@ class NaviLinkButton(NaviLinkEntity, ButtonEntity):
     """A heater button."""
 
     entity_description: NaviLinkButtonDescription
+
+    def _value_key(self) -> object:
+        return None  # a button shows no value: only its availability changes
 
     async def async_press(self) -> None:
         """Send the command."""

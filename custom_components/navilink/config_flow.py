@@ -70,6 +70,7 @@ from .const import (
     MIN_INITIAL_DELAY,
     MIN_MAX_DELAY,
 )
+from .coordinator import is_supported
 
 CREDENTIALS_SCHEMA = vol.Schema(
     {
@@ -134,7 +135,7 @@ class NaviLinkConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:
             LOGGER.exception("Unexpected error while signing in to NaviLink")
             return None, {"base": "unknown"}
-        if not devices:
+        if not any(is_supported(device) for device in devices):
             return None, {"base": "no_devices"}
         return tokens, {}
 

@@ -75,6 +75,10 @@ UNAVAILABLE_GRACE: Final = timedelta(seconds=30)
 HEATER_OFFLINE_REPAIR_AFTER: Final = timedelta(days=1)
 DEVICE_REFRESH_INTERVAL: Final = timedelta(minutes=10)
 ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
+# Health values that change with every message (latency, message count) are written this often.
+HEALTH_REFRESH_INTERVAL: Final = timedelta(minutes=1)
+# A heater is unavailable after this many status intervals without a status.
+MISSED_STATUSES_UNAVAILABLE: Final = 3
 
 DEFAULT_VACATION_DAYS: Final = LIBRARY_DEFAULT_VACATION_DAYS
 MIN_VACATION_DAYS: Final = int(VACATION_DAYS.low or 1)

@@ -69,6 +69,7 @@ def _entry(coordinator: NaviLinkCoordinator) -> dict[str, Any]:
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "connection_available": coordinator.connection_available,
+        "unavailable_heaters": sorted(redact_mac(m) for m in coordinator.unavailable_heaters),
         "session": coordinator.session.diagnostics(),
     }
 
@@ -77,7 +78,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: NaviLinkConfigEntry
 ) -> dict[str, Any]:
     """Diagnostics for the account."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     macs = set(coordinator.data.devices)
     data = {
         **_entry(coordinator),
@@ -90,7 +91,7 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: NaviLinkConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
     """Diagnostics for one heater (or the account device)."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     macs = set(coordinator.data.devices)
     result = _entry(coordinator)
     for domain, identifier in device.identifiers:

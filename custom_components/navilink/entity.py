@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import (
-    CONNECTION_NETWORK_MAC,
-    DeviceEntryType,
-    DeviceInfo,
-)
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -17,24 +14,28 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from aionavilink import DeviceFeature, DeviceStatus
 
 from .const import DOMAIN
-from .coordinator import NaviLinkCoordinator
+from .coordinator import MANUFACTURER, NaviLinkCoordinator
 
-MANUFACTURER = "Navien"
-MODEL = "NWP500"
-
-
-def _firmware(feature: DeviceFeature | None) -> str | None:
-    if feature is None or feature.controller_sw_version is None:
-        return None
-    return f"{feature.controller_sw_version:08x}"
+ACCOUNT_DEVICE_NAME = "NaviLink"
 
 
-def _format_mac(mac: str) -> str:
-    return ":".join(mac[i : i + 2] for i in range(0, len(mac), 2))
+def account_device_info(coordinator: NaviLinkCoordinator) -> DeviceInfo:
+    """The account hub (named without the account's email address)."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, coordinator.account_id)},
+        manufacturer=MANUFACTURER,
+        model="NaviLink cloud account",
+        name=ACCOUNT_DEVICE_NAME,
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
-    """An entity of one water heater."""
+    """An entity of one water heater.
+
+    It listens to its own heater only, and writes its state only when what it shows
+    (`_value_key`) or its availability changed.
+    """
 
     _attr_has_entity_name = True
 
@@ -46,46 +47,35 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         self.entity_description = description
         self.mac = mac
         self._attr_unique_id = f"{mac}_{description.key}"
-        info = coordinator.data.devices.get(mac)
-        feature = coordinator.data.feature.get(mac)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, mac)},
-            connections={(CONNECTION_NETWORK_MAC, _format_mac(mac))},
-            manufacturer=MANUFACTURER,
-            model=MODEL,
-            name=(info.name if info and info.name else f"NaviLink {mac[-4:]}"),
-            serial_number=feature.controller_serial_number if feature else None,
-            sw_version=_firmware(feature),
-            via_device_id=coordinator.account_device_id,
+        self._attr_device_info = coordinator.heater_device_info(mac)
+        self._written: tuple[object, ...] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to this heater's updates as well as the account-wide ones."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_heater_listener(self.mac, self._handle_coordinator_update)
         )
-        self._seen: tuple[object, ...] = ()
+        self._written = (self.available, self._value_key())
+
+    def _value_key(self) -> object:
+        """What the state is made of: the state, its attributes and the capabilities (far
+        cheaper than a write). Platforms that show one value compare just that value."""
+        return (self.state, self.state_attributes, self.feature)
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write the state only when this heater's data or availability changed.
-
-        Every push goes through the coordinator; without this, one heater's status would
-        rewrite every entity of every heater on the account.
-        """
-        data = self.coordinator.data
-        seen = (
-            data.status.get(self.mac),
-            data.feature.get(self.mac),
-            data.energy.get(self.mac),
-            data.devices.get(self.mac),
-            self.available,
-        )
-        if len(seen) == len(self._seen) and all(
-            a is b for a, b in zip(seen, self._seen, strict=True)
-        ):
+        """Write the state only when the value or the availability changed."""
+        key = (self.available, self._value_key())
+        if key == self._written:
             return
-        self._seen = seen
-        super()._handle_coordinator_update()
+        self._written = key
+        self.async_write_ha_state()
 
     @property
     def available(self) -> bool:
-        """Available while the cloud connection is up and the heater is online."""
-        return super().available and self.coordinator.device_available(self.mac)
+        """Available while the cloud connection is up and the heater answers."""
+        return self.coordinator.device_available(self.mac)
 
     @property
     def status(self) -> DeviceStatus | None:
@@ -108,13 +98,7 @@ class NaviLinkAccountEntity(CoordinatorEntity[NaviLinkCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.account_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, coordinator.account_id)},
-            manufacturer=MANUFACTURER,
-            model="NaviLink cloud account",
-            name=f"NaviLink {coordinator.config_entry.title}",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device_info(coordinator)
 
     @property
     def available(self) -> bool:
@@ -127,11 +111,25 @@ def async_setup_heater_entities(
     async_add_entities: AddConfigEntryEntitiesCallback,
     factory: Callable[[str], Iterable[Entity]],
 ) -> None:
-    """Add entities for every heater now, and for heaters that appear later."""
+    """Add a heater's entities once its capabilities are known (now or later).
+
+    A heater announced again (it left and came back) only gets the entities it lacks.
+    """
+    added: set[str] = set()
 
     @callback
     def add(macs: set[str]) -> None:
-        async_add_entities([entity for mac in sorted(macs) for entity in factory(mac)])
+        entities = [
+            entity
+            for mac in sorted(macs)
+            for entity in factory(mac)
+            if entity.unique_id not in added
+        ]
+        for entity in entities:
+            unique_id = str(entity.unique_id)
+            added.add(unique_id)
+            entity.async_on_remove(partial(added.discard, unique_id))
+        async_add_entities(entities)
 
-    add(set(coordinator.data.devices))
+    add({mac for mac in coordinator.data.devices if mac in coordinator.data.feature})
     coordinator.config_entry.async_on_unload(coordinator.async_add_new_device_listener(add))

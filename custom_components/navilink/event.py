@@ -7,7 +7,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from aionavilink import ConnectionEvent
+from aionavilink import ConnectionEvent, ConnectionState
 
 from .const import EVENT_TYPES
 from .coordinator import NaviLinkConfigEntry
@@ -29,7 +29,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the connection event entity."""
-    async_add_entities([NaviLinkConnectionEvent(entry.runtime_data, CONNECTION_EVENT)])
+    async_add_entities([NaviLinkConnectionEvent(entry.runtime_data.coordinator, CONNECTION_EVENT)])
 
 
 class NaviLinkConnectionEvent(NaviLinkAccountEntity, EventEntity):
@@ -41,10 +41,19 @@ class NaviLinkConnectionEvent(NaviLinkAccountEntity, EventEntity):
         self.async_on_remove(
             self.coordinator.async_add_connection_event_listener(self._handle_event)
         )
+        # The entity restores its last event; after a reload, reauth or restart that may be
+        # "auth_failed" or "reconnecting" although the session connected before the entity
+        # existed. That connection is an event too.
+        event = self.coordinator.last_event
+        if event is not None and event.state is ConnectionState.CONNECTED:
+            self._handle_event(event)
 
     @callback
     def _handle_event(self, event: ConnectionEvent) -> None:
         if event.type.value not in EVENT_TYPES:
+            return
+        if event.state is ConnectionState.RECONNECTING and event.attempt > 1:
+            # One "reconnecting" per outage: every further attempt would be a logbook line.
             return
         self._trigger_event(
             event.type.value,

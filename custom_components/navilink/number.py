@@ -73,7 +73,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the numbers the heaters support."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
 
     def numbers(mac: str) -> list[NumberEntity]:
         feature = coordinator.data.feature.get(mac)

@@ -60,6 +60,9 @@ class NaviLinkRepairs:
         unsubs = [
             self.coordinator.async_add_connection_event_listener(self._on_connection_event),
             self.coordinator.async_add_listener(self._on_data),
+            # the device list (with each heater's online flag) reaches entities per heater,
+            # not through the coordinator's listeners
+            self.coordinator.session.add_devices_listener(lambda _devices: self._on_data()),
         ]
         self._on_data()
 
@@ -105,7 +108,7 @@ class NaviLinkRepairs:
 
     @callback
     def _on_data(self) -> None:
-        devices = self.coordinator.data.devices
+        devices = self.coordinator.heaters
         offline = {mac for mac, info in devices.items() if info.online is False}
         for mac in offline - set(self._offline_timers) - self._offline_issues:
             self._offline_timers[mac] = async_call_later(
@@ -121,7 +124,7 @@ class NaviLinkRepairs:
         @callback
         def due(_now: datetime) -> None:
             self._offline_timers.pop(mac, None)
-            info = self.coordinator.data.devices.get(mac)
+            info = self.coordinator.heaters.get(mac)
             if info is None or info.online is not False:
                 return
             self._offline_issues.add(mac)
@@ -164,7 +167,7 @@ class ReconnectFlow(RepairsFlow):
             return self.async_abort(reason="entry_not_loaded")
         if user_input is not None:
             try:
-                await entry.runtime_data.session.reconnect()
+                await entry.runtime_data.coordinator.session.reconnect()
             except NaviLinkError as err:
                 LOGGER.debug("Reconnect from the repair flow failed: %s", err)
                 errors["base"] = "cannot_connect"

@@ -23,21 +23,23 @@ from homeassistant.const import (
     UnitOfTime,
     UnitOfVolumeFlowRate,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from aionavilink import (
+    ConnectionState,
     DeviceFeature,
     DeviceStatus,
     DrEvent,
     EnergyTotals,
-    Health,
     HeatSource,
     OperationMode,
+    ReconnectTier,
 )
 
 from .const import CONNECTION_STATES
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .disconnect import DISCONNECT_REASONS, disconnect_category
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
 
 PARALLEL_UPDATES = 0
@@ -60,11 +62,14 @@ class NaviLinkEnergySensorDescription(SensorEntityDescription):
     value_fn: Callable[[EnergyTotals], int | None]
 
 
+type HealthValue = float | int | str | datetime | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class NaviLinkHealthSensorDescription(SensorEntityDescription):
     """An account sensor read from the connection health."""
 
-    value_fn: Callable[[Health], float | int | str | datetime | None]
+    value_fn: Callable[[NaviLinkCoordinator], HealthValue]
 
 
 def _temperature(
@@ -234,6 +239,10 @@ def _latency_ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
+def _connected(coordinator: NaviLinkCoordinator) -> bool:
+    return coordinator.session.state is ConnectionState.CONNECTED
+
+
 HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
     NaviLinkHealthSensorDescription(
         key="connection_state",
@@ -241,7 +250,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(CONNECTION_STATES),
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda h: h.state.value,
+        value_fn=lambda c: c.session.state.value,
     ),
     NaviLinkHealthSensorDescription(
         key="reconnect_attempts",
@@ -249,7 +258,8 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: h.attempt,
+        # The attempts of the outage in progress: 0 once connected.
+        value_fn=lambda c: 0 if _connected(c) else c.session.health.attempt,
     ),
     NaviLinkHealthSensorDescription(
         key="quick_reconnects",
@@ -257,7 +267,8 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: h.counters.quick_reconnects,
+        # Reconnects that succeeded (not attempts, which "Reconnect attempts" shows).
+        value_fn=lambda c: c.reconnects[ReconnectTier.QUICK],
     ),
     NaviLinkHealthSensorDescription(
         key="deep_reconnects",
@@ -265,34 +276,41 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: h.counters.deep_reconnects,
+        value_fn=lambda c: c.reconnects[ReconnectTier.DEEP],
     ),
     NaviLinkHealthSensorDescription(
         key="last_connected",
         translation_key="last_connected",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda h: h.last_connected_at,
+        value_fn=lambda c: c.session.health.last_connected_at,
     ),
     NaviLinkHealthSensorDescription(
         key="last_disconnected",
         translation_key="last_disconnected",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda h: h.last_disconnected_at,
+        value_fn=lambda c: c.session.health.last_disconnected_at,
     ),
     NaviLinkHealthSensorDescription(
         key="disconnect_reason",
         translation_key="disconnect_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DISCONNECT_REASONS),
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda h: h.last_disconnect_reason[:255] if h.last_disconnect_reason else None,
+        # Why the current outage started; nothing while connected (diagnostics keep it raw).
+        value_fn=lambda c: (
+            None if _connected(c) else disconnect_category(c.session.health.last_disconnect_reason)
+        ),
     ),
     NaviLinkHealthSensorDescription(
         key="next_retry",
         translation_key="next_retry",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda h: h.next_retry_at,
+        # A new time at every retry: a logbook line each; enabled on purpose only.
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.next_attempt_at(),
     ),
     NaviLinkHealthSensorDescription(
         key="latency_p50",
@@ -302,7 +320,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: _latency_ms(h.latency.p50),
+        value_fn=lambda c: _latency_ms(c.session.health.latency.p50),
     ),
     NaviLinkHealthSensorDescription(
         key="latency_p95",
@@ -312,7 +330,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: _latency_ms(h.latency.p95),
+        value_fn=lambda c: _latency_ms(c.session.health.latency.p95),
     ),
     NaviLinkHealthSensorDescription(
         key="messages_received",
@@ -320,7 +338,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda h: h.counters.messages,
+        value_fn=lambda c: c.session.health.counters.messages,
     ),
 )
 
@@ -331,7 +349,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the sensors."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         NaviLinkHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
@@ -364,6 +382,9 @@ class NaviLinkSensor(NaviLinkEntity, SensorEntity):
         status = self.status
         return None if status is None else self.entity_description.value_fn(status)
 
+    def _value_key(self) -> object:
+        return self.native_value
+
 
 class NaviLinkEnergySensor(NaviLinkEntity, SensorEntity):
     """Energy used this month by the heat pump or the elements."""
@@ -376,19 +397,34 @@ class NaviLinkEnergySensor(NaviLinkEntity, SensorEntity):
         totals = self.coordinator.data.energy.get(self.mac)
         return None if totals is None else self.entity_description.value_fn(totals)
 
+    def _value_key(self) -> object:
+        return self.native_value
+
 
 class NaviLinkHealthSensor(NaviLinkAccountEntity, SensorEntity):
     """A connection-health sensor on the account device."""
 
     entity_description: NaviLinkHealthSensorDescription
+    _written: HealthValue = None
 
-    def __init__(
-        self, coordinator: NaviLinkCoordinator, description: NaviLinkHealthSensorDescription
-    ) -> None:
-        """Bind to the account."""
-        super().__init__(coordinator, description)
+    async def async_added_to_hass(self) -> None:
+        """Written on connection events, and at the health pace for the values that change
+        with every message (latency, message count): never once per message."""
+        await super().async_added_to_hass()
+        self._written = self.native_value
+        self.async_on_remove(
+            self.coordinator.async_add_health_listener(self._handle_coordinator_update)
+        )
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        value = self.native_value
+        if value == self._written:
+            return
+        self._written = value
+        self.async_write_ha_state()
 
     @property
-    def native_value(self) -> float | int | str | datetime | None:
+    def native_value(self) -> HealthValue:
         """The health value."""
-        return self.entity_description.value_fn(self.coordinator.session.health)
+        return self.entity_description.value_fn(self.coordinator)

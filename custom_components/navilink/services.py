@@ -108,7 +108,7 @@ def _loaded_coordinator(hass: HomeAssistant, entry_id: str) -> NaviLinkCoordinat
             translation_key="entry_not_found",
             translation_placeholders={"entry_id": entry_id},
         )
-    return entry.runtime_data
+    return entry.runtime_data.coordinator
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from aionavilink import DeviceFeature, DeviceStatus, NaviLinkSession
 
@@ -65,7 +66,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the switches the heaters support."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
 
     def switches(mac: str) -> list[SwitchEntity]:
         feature = coordinator.data.feature.get(mac)
@@ -80,11 +81,21 @@ async def async_setup_entry(
     async_setup_heater_entities(coordinator, async_add_entities, switches)
 
 
-class NaviLinkSwitch(NaviLinkEntity, SwitchEntity):
+class NaviLinkSwitch(NaviLinkEntity, SwitchEntity, RestoreEntity):
     """A heater setting that is on or off."""
 
     entity_description: NaviLinkSwitchDescription
     _assumed: bool | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """An assumed state (demand response) survives a restart: restore the last one."""
+        await super().async_added_to_hass()
+        if self.entity_description.value_fn is not None:
+            return
+        last = await self.async_get_last_state()
+        if last is not None and last.state in (STATE_ON, STATE_OFF):
+            self._assumed = last.state == STATE_ON
+            self._written = (self.available, self._value_key())
 
     @property
     def assumed_state(self) -> bool:

@@ -34,7 +34,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up one water heater entity per heater."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_setup_heater_entities(
         coordinator,
         async_add_entities,

@@ -81,7 +81,7 @@ async def test_reservation_temperature_checked_against_the_heater(
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")
-    await wait_for(hass, lambda: mac in entry.runtime_data.data.feature)
+    await wait_for(hass, lambda: mac in entry.runtime_data.coordinator.data.feature)
     with pytest.raises(ServiceValidationError) as err:
         await _reservation(hass, heater, temperature=95)
     assert err.value.translation_key == "temperature_out_of_range"
@@ -111,7 +111,7 @@ async def test_fahrenheit_user(
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")
-    await wait_for(hass, lambda: mac in entry.runtime_data.data.feature)
+    await wait_for(hass, lambda: mac in entry.runtime_data.coordinator.data.feature)
     await hass.async_block_till_done()
     assert hass.states.get(heater).attributes["target_temp_step"] == 1
 
@@ -144,7 +144,7 @@ async def test_fahrenheit_user(
     await hass.services.async_call(
         "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: freeze, ATTR_VALUE: 45}, blocking=True
     )
-    assert entry.runtime_data.data.status[mac].freeze_protection_temperature == 7.0
+    assert entry.runtime_data.coordinator.data.status[mac].freeze_protection_temperature == 7.0
     assert float(hass.states.get(freeze).state) == 45
 
     # Reservations in °F, listed back in °F.
@@ -170,7 +170,7 @@ async def test_set_vacation_days_updates_state_only_when_confirmed(
     days = _eid(hass, "number", f"{mac}_vacation_days")
     before = hass.states.get(days).state
 
-    session = entry.runtime_data.session
+    session = entry.runtime_data.coordinator.session
     session.options = dataclasses.replace(session.options, command_timeout=0.5)
     await sim_control.set_online(mac, False)
     with pytest.raises(HomeAssistantError):
@@ -182,7 +182,7 @@ async def test_set_vacation_days_updates_state_only_when_confirmed(
             blocking=True,
         )
     assert hass.states.get(days).state == before
-    assert entry.runtime_data.vacation_days_for(mac, 0) == float(before)
+    assert entry.runtime_data.coordinator.vacation_days_for(mac, 0) == float(before)
 
     await sim_control.set_online(mac, True)
     await hass.services.async_call(

@@ -119,7 +119,7 @@ async def test_water_heater_commands(
     state = hass.states.get(heater)
     assert state.attributes[ATTR_AWAY_MODE] == STATE_ON
     assert state.state == "high_demand"
-    assert entry.runtime_data.data.status[mac].vacation_days_setting == 3
+    assert entry.runtime_data.coordinator.data.status[mac].vacation_days_setting == 3
     await hass.services.async_call(
         "water_heater",
         SERVICE_SET_AWAY_MODE,
@@ -223,7 +223,7 @@ async def test_command_fails_when_heater_offline(
     """A command the heater never confirms raises a translated HomeAssistantError."""
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    session = entry.runtime_data.session
+    session = entry.runtime_data.coordinator.session
     session.options = dataclasses.replace(session.options, command_timeout=0.5)
     await sim_control.set_online(mac, False)
     heater = _eid(hass, "water_heater", f"{mac}_water_heater")
@@ -246,28 +246,34 @@ async def test_a_status_only_rewrites_its_own_heater(
     sim_account: dict[str, Any],
     sim_control: SimControl,
 ) -> None:
-    """One heater's push does not rewrite the entities of the other heaters."""
+    """One heater's push writes only that heater's entities whose value changed: not the
+    other heater's, not its unchanged ones, not the account's health entities."""
     other = await sim_control.add_device(sim_account["email"])
     entry = make_entry(sim, sim_account, FAST_OPTIONS)
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     await wait_for(hass, lambda: other in coordinator.data.status)
-    mine = _eid(hass, "sensor", f"{mac}_tank_upper_temperature")
+    # the air-filter hours carry the heater's send time: they change with every status
+    await sim_control.stamp(mac, "airFilterAlarmElapsed")
+    changing = _eid(hass, "sensor", f"{mac}_air_filter_elapsed")
+    unchanged = _eid(hass, "binary_sensor", f"{mac}_error")
     theirs = _eid(hass, "sensor", f"{other}_tank_upper_temperature")
-    await wait_for(hass, lambda: hass.states.get(theirs) is not None)
+    account = _eid(hass, "binary_sensor", f"{entry.unique_id}_connection")
+    watched = (changing, unchanged, theirs, account)
+    await wait_for(hass, lambda: all(hass.states.get(e) is not None for e in watched))
     # let the start-up work finish: first statuses and the energy query of both heaters
     await wait_for(hass, lambda: {mac, other} <= set(coordinator.data.energy))
     await hass.async_block_till_done()
     # HA updates last_reported in place on the same State object: keep the values
-    state_mine, state_theirs = hass.states.get(mine), hass.states.get(theirs)
-    assert state_mine is not None and state_theirs is not None
-    before_mine, before_theirs = state_mine.last_reported, state_theirs.last_reported
+    before = {e: hass.states.get(e).last_reported for e in watched}  # type: ignore[union-attr]
 
     await coordinator.session.request_status(mac)
     await hass.async_block_till_done()
 
-    state_mine, state_theirs = hass.states.get(mine), hass.states.get(theirs)
-    assert state_mine is not None and state_theirs is not None
-    assert state_mine.last_reported > before_mine
-    assert state_theirs.last_reported == before_theirs
+    after = {e: hass.states.get(e).last_reported for e in watched}  # type: ignore[union-attr]
+    assert after[changing] > before[changing]
+    assert after[unchanged] == before[unchanged]
+    assert after[theirs] == before[theirs]
+    assert after[account] == before[account]
+    await sim_control.stamp(mac, None)

@@ -77,7 +77,7 @@ async def test_user_flow_creates_entry(
     assert data[CONF_CLIENT_ID].startswith("navien-client-")
     await hass.async_block_till_done()
     # Set up with the stored tokens: no second sign-in is needed.
-    assert entry.runtime_data.session.auth.sign_ins == 0
+    assert entry.runtime_data.coordinator.session.auth.sign_ins == 0
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -257,7 +257,7 @@ async def test_options_flow(hass: HomeAssistant, sim: SimInfo, sim_account: dict
     assert entry.options[CONF_MAX_ATTEMPTS] == 20
     assert isinstance(entry.options[CONF_DEEP_EVERY], int)
     await hass.async_block_till_done()
-    session = entry.runtime_data.session
+    session = entry.runtime_data.coordinator.session
     assert session.options.policy.max_attempts == 20
     assert session.options.policy.deep_every == 3
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -134,7 +134,7 @@ async def test_broker_restart_recovers(
     events.clear()
     await sim_control.broker_restart()
     await wait_for(hass, lambda: _after(_types(events), "disconnected", "connected"), 60)
-    assert entry.runtime_data.session.connected
+    assert entry.runtime_data.coordinator.session.connected
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -98,7 +98,7 @@ async def test_actions(
         DOMAIN, "set_vacation_days", {"device_id": device.id, "days": 5}, blocking=True
     )
     assert (await sim_control.state())["devices"][mac]["mode"] == "vacation"
-    assert entry.runtime_data.vacation_days[mac] == 5
+    assert entry.runtime_data.coordinator.vacation_days[mac] == 5
 
     listed = await hass.services.async_call(
         DOMAIN, "list_reservations", {"device_id": device.id}, blocking=True, return_response=True
@@ -198,7 +198,7 @@ async def test_energy_sensors(
     assert sensor
     await wait_for(hass, lambda: hass.states.get(sensor).state not in ("unknown", "unavailable"))
     # Wh from the heater, shown in kWh
-    wh = entry.runtime_data.data.energy[mac].heat_pump_wh
+    wh = entry.runtime_data.coordinator.data.energy[mac].heat_pump_wh
     assert float(hass.states.get(sensor).state) == pytest.approx(wh / 1000)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -213,12 +213,12 @@ async def test_diagnostics_redacted(
     assert await async_setup_component(hass, "diagnostics", {})
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    tokens = entry.runtime_data.session.tokens
+    tokens = entry.runtime_data.coordinator.session.tokens
     assert tokens is not None
     # the start-up energy query answers in the background: let it land first
-    await wait_for(hass, lambda: mac in entry.runtime_data.data.energy)
+    await wait_for(hass, lambda: mac in entry.runtime_data.coordinator.data.energy)
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    data = entry.runtime_data.data
+    data = entry.runtime_data.coordinator.data
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
     assert device is not None
     device_result = await get_diagnostics_for_device(hass, hass_client, entry, device)

@@ -116,7 +116,7 @@ async def test_auth_retry_zero_means_never(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.runtime_data.session.options.policy.auth_retry_interval == 0
+    assert entry.runtime_data.coordinator.session.options.policy.auth_retry_interval == 0
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -67,7 +67,7 @@ async def test_an_outage_that_fixes_itself_raises_no_issue(
     await hass.async_block_till_done()
     assert _navilink_issues(hass) == {}
     await sim_control.network("up")
-    await wait_for(hass, lambda: entry.runtime_data.session.connected, 60)
+    await wait_for(hass, lambda: entry.runtime_data.coordinator.session.connected, 60)
     assert _navilink_issues(hass) == {}
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -113,7 +113,7 @@ async def test_gave_up_reconnecting_raises_a_fixable_issue_that_reconnects(
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
     assert response.status == 200
     assert (await response.json())["type"] == "create_entry"
-    await wait_for(hass, lambda: entry.runtime_data.session.connected, 60)
+    await wait_for(hass, lambda: entry.runtime_data.coordinator.session.connected, 60)
     await hass.async_block_till_done()
     assert issue_id not in _navilink_issues(hass)
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -128,7 +128,7 @@ async def test_heater_offline_for_a_day_raises_an_issue_until_it_returns(
     """Offline for more than a day: check its Wi-Fi; deleted when it is back online."""
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     issue_id = f"{ISSUE_HEATER_OFFLINE}_{mac}"
 
     await sim_control.set_online(mac, False)

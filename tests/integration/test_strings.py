@@ -93,7 +93,7 @@ async def test_every_entity_translation_key_exists_and_is_used(
     """Each entity's translation_key has strings, and each entity string has a user."""
     strings = _load(INTEGRATION / "strings.json")
     await setup_entry(hass, entry)
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     await wait_for(hass, lambda: coordinator.data.feature)
     await hass.async_block_till_done()
     registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from unittest.mock import MagicMock, PropertyMock, patch
+from unittest.mock import MagicMock, patch
 
 import pytest
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
@@ -34,6 +34,7 @@ from aionavilink import (
     NaviLinkSession,
     Reservation,
     ReservationSchedule,
+    SessionOptions,
 )
 from custom_components.navilink.const import CONF_CLIENT_ID, DOMAIN
 
@@ -63,17 +64,6 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def _frozen_time(freezer: Any) -> None:
     """Every value in the snapshots is static: the clock does not move unless a test moves it."""
     freezer.move_to(FROZEN_TIME)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Generator[None]:
-    """Create the entities that are disabled by default enabled, so their states exist."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.fixture
@@ -158,6 +148,7 @@ def mock_session(feature_fixture: str, listeners: Listeners) -> Generator[MagicM
         session.state = ConnectionState.CONNECTED
         session.connected = True
         session.health = connected_health()
+        session.options = SessionOptions()
         session.status.side_effect = {info.mac: status}.get
         session.feature.side_effect = {info.mac: feature}.get
         session.add_connection_listener.side_effect = _adder(listeners.connection)

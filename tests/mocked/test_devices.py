@@ -77,14 +77,15 @@ NOISY_HEALTH = (
     "latency_p50",
     "latency_p95",
     "messages_received",
+    "next_retry",  # its value changes with every retry (logbook noise)
 )
 
 
 async def test_noisy_health_sensors_disabled_by_default(
     hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
-    """Latency percentiles and counters are created disabled; the connection's state, its
-    timestamps and the disconnect reason stay enabled."""
+    """Latency percentiles, counters and the next retry time are created disabled; the
+    connection's state, its other timestamps and the disconnect reason stay enabled."""
     disabled = {
         e.unique_id.removeprefix(f"{EMAIL}_")
         for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)

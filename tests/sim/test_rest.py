@@ -222,3 +222,22 @@ async def test_session_refresh_and_secured_sign_in_renew_aws_credentials(
     for path in ("/auth/session/refresh", "/user/secured-sign-in"):
         status, ctype, body = await post(sim, path, user, old["accessToken"])
         assert (status, ctype, body["code"]) == (401, "application/json", 401)
+
+
+async def test_other_products_are_listed(
+    sim: SimInfo, sim_account: dict[str, Any], sim_control: SimControl
+) -> None:
+    """A product added with the control API is in the device list with its own type."""
+    email = sim_account["email"]
+    mac = await sim_control.add_product(email, 7, "Tankless")
+    status, body = await sign_in(sim, email, sim_account["password"])
+    assert status == 200
+    access = body["data"]["token"]["accessToken"]
+    status, _, listed = await post(
+        sim, "/device/list", {"offset": 0, "count": 20, "userId": email}, access
+    )
+    assert status == 200
+    infos = {d["deviceInfo"]["macAddress"]: d["deviceInfo"] for d in listed["data"]}
+    assert infos[mac]["deviceType"] == 7
+    assert infos[mac]["deviceName"] == "Tankless"
+    assert infos[sim_account["devices"][0]]["deviceType"] == 52

@@ -46,7 +46,7 @@ from .link import Link, TransportFactory
 from .models import DeviceFeature, DeviceStatus, NaviLinkDevice, redact_mac, redact_topic
 from .options import Endpoints, SessionOptions, new_client_id
 from .policy import ReconnectTier
-from .protocol import Request, Target
+from .protocol import DEVICE_TYPE, Request, Target
 from .queue import CommandQueue, Matcher
 from .reachability import Opener
 from .subscriptions import SubscriptionRegistry
@@ -97,6 +97,7 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
         self._data_arrived = asyncio.Event()
         self._tasks = tasks = TaskSet()
         self._listeners = Listeners()
+        self._ignored: set[str] = set()  # other NaviLink products on the account
         link = Link(
             endpoint=MqttEndpoint.from_url(self.endpoints.mqtt_url, self.endpoints.ca_file),
             client_id=self.client_id,
@@ -316,7 +317,18 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
 
     async def _load_devices(self) -> None:
         devices = await self.api.list_devices()
-        change = self._devices.apply({d.mac: d for d in devices if d.mac})
+        for device in devices:
+            if device.device_type != DEVICE_TYPE and device.mac not in self._ignored:
+                # Another NaviLink product: never subscribed to or polled.
+                self._ignored.add(device.mac)
+                _LOGGER.debug(
+                    "Ignoring NaviLink device %s: device type %s is not an NWP500 heater",
+                    redact_mac(device.mac),
+                    device.device_type,
+                )
+        change = self._devices.apply(
+            {d.mac: d for d in devices if d.mac and d.device_type == DEVICE_TYPE}
+        )
         if self._conn.ready:
             for topic in change.new_topics:
                 self._tasks.spawn(self._subscriptions.subscribe_one(topic), "navilink-subscribe")
@@ -396,4 +408,5 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
         return target
 
     async def _execute[T](self, mac: str, request: Request, label: str, match: Matcher[T]) -> T:
+        _LOGGER.debug("NaviLink: %s for %s", label, redact_mac(mac))
         return await self._queue.submit(mac, request, label, match)
