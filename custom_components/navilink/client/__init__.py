@@ -19,6 +19,7 @@ from .errors import (
     SessionStoppedError,
     UnsupportedCommandError,
 )
+from .firmware import Firmware, firmware_info, format_version
 from .health import ConnectionEvent, ConnectionEventType, ConnectionState, Health
 from .models import (
     DeviceFeature,
@@ -33,7 +34,22 @@ from .models import (
     ReservationSchedule,
 )
 from .policy import ReconnectPolicy, ReconnectTier
+from .recirculation import (
+    RecircMode,
+    recirc_mode,
+    run_recirculation,
+    set_recirc_mode,
+    supports_recirculation,
+)
 from .session import Endpoints, NaviLinkSession, SessionOptions, new_client_id
+from .tou import (
+    TouPeriod,
+    TouPlan,
+    convert_openei_plans,
+    get_tou_plan,
+    put_tou_plan,
+    write_tou_schedule,
+)
 from .transport import CLOUD_MQTT_URL
 
 __all__ = [
@@ -53,6 +69,7 @@ __all__ = [
     "DrEvent",
     "Endpoints",
     "EnergyUsage",
+    "Firmware",
     "Health",
     "HeatSource",
     "InvalidCredentialsError",
@@ -66,6 +83,7 @@ __all__ = [
     "NotConnectedError",
     "OperationMode",
     "OutOfRangeError",
+    "RecircMode",
     "ReconnectPolicy",
     "ReconnectTier",
     "Reservation",
@@ -73,6 +91,18 @@ __all__ = [
     "SessionOptions",
     "SessionStoppedError",
     "Tokens",
+    "TouPeriod",
+    "TouPlan",
     "UnsupportedCommandError",
+    "convert_openei_plans",
+    "firmware_info",
+    "format_version",
+    "get_tou_plan",
     "new_client_id",
+    "put_tou_plan",
+    "recirc_mode",
+    "run_recirculation",
+    "set_recirc_mode",
+    "supports_recirculation",
+    "write_tou_schedule",
 ]

@@ -1329,6 +1329,18 @@ class NaviLinkSession:
             "token_refreshes": self.auth.refreshes,
         }
 
+    async def send_request[T](
+        self,
+        mac: str,
+        build: Callable[[Target], Request],
+        label: str,
+        match: Callable[[InboundMessage], T | None],
+    ) -> T:
+        """Send a request built for `mac` through the command queue and return what `match`
+        makes of the reply it accepts (the extension point of client/recirculation.py, tou.py)."""
+        result: T = await self._execute(mac, build(self._target(mac)), label, match)
+        return result
+
 
 def _reservation_match(message: InboundMessage) -> ReservationSchedule | None:
     if message.kind is not MessageKind.RESERVATION:
