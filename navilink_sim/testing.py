@@ -228,6 +228,10 @@ class SimControl:
         """Put each status payload's send time (µs since the epoch) in `field` (None: off)."""
         await self._call("POST", f"/devices/{mac}/stamp", {"field": field})
 
+    async def energy_history(self, mac: str, days: list[dict[str, Any]]) -> None:
+        """Set past days' energy use (``date``, ``hp_wh``, ``he_wh``)."""
+        await self._call("POST", f"/devices/{mac}/energy-history", {"days": days})
+
     async def state(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", "/state")
         return result
