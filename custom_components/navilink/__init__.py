@@ -38,15 +38,19 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
+from .energy import NaviLinkEnergyCoordinator
 from .services import async_setup_services
+from .tou_services import async_setup_tou_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.UPDATE,
     Platform.WATER_HEATER,
 ]
 
@@ -56,6 +60,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions."""
     async_setup_services(hass)
+    async_setup_tou_services(hass)
     return True
 
 
@@ -111,6 +116,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Energy history into long-term statistics: now (in the background) and once a day.
+    energy = NaviLinkEnergyCoordinator(hass, entry, session)
+    entry.async_on_unload(energy.async_add_listener(lambda: None))
+    entry.async_create_background_task(hass, energy.async_refresh(), "NaviLink energy history")
     return True
 
 
