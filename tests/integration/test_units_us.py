@@ -23,7 +23,7 @@ from .conftest import make_entry, setup_entry
         (US_CUSTOMARY_SYSTEM, 120.0, UnitOfTemperature.FAHRENHEIT),
     ],
 )
-async def test_fahrenheit_heater(
+async def test_fahrenheit_heater(  # noqa: PLR0917
     hass: HomeAssistant,
     sim: SimInfo,
     sim_control: SimControl,
