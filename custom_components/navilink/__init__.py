@@ -38,7 +38,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
-from .energy import NaviLinkEnergyCoordinator
+from .energy import NaviLinkEnergyHistoryCoordinator
 from .services import async_setup_services
 from .tou_services import async_setup_tou_services
 
@@ -117,9 +117,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Energy history into long-term statistics: now (in the background) and once a day.
-    energy = NaviLinkEnergyCoordinator(hass, entry, session)
-    entry.async_on_unload(energy.async_add_listener(lambda: None))
-    entry.async_create_background_task(hass, energy.async_refresh(), "NaviLink energy history")
+    history = NaviLinkEnergyHistoryCoordinator(hass, entry, session)
+    entry.async_on_unload(history.async_add_listener(lambda: None))
+    entry.async_create_background_task(hass, history.async_refresh(), "NaviLink energy history")
     return True
 
 

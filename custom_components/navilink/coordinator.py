@@ -14,24 +14,23 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
 
 from .client.auth import Tokens
 from .client.errors import InvalidCredentialsError, NaviLinkError
 from .client.health import ConnectionEvent, ConnectionEventType, ConnectionState
-from .client.models import DeviceFeature, DeviceInfo, DeviceStatus, EnergyTotals
+from .client.models import DeviceFeature, DeviceInfo, DeviceStatus
 from .client.session import NaviLinkSession
 from .const import (
     CONF_TOKENS,
     DEVICE_REFRESH_INTERVAL,
     DOMAIN,
-    ENERGY_REFRESH_INTERVAL,
     EVENT_CONNECTION,
     ISSUE_CONNECTION_DOWN,
     LOGGER,
     REPAIR_AFTER,
     UNAVAILABLE_GRACE,
 )
+from .energy import NaviLinkEnergyCoordinator
 
 type NaviLinkConfigEntry = ConfigEntry[NaviLinkCoordinator]
 
@@ -43,7 +42,6 @@ class NaviLinkData:
     devices: dict[str, DeviceInfo] = field(default_factory=dict)
     status: dict[str, DeviceStatus] = field(default_factory=dict)
     feature: dict[str, DeviceFeature] = field(default_factory=dict)
-    energy: dict[str, EnergyTotals] = field(default_factory=dict)
 
 
 class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
@@ -83,7 +81,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self._stopping = False
         self._started = False
         self._has_data = False
-        self._energy: dict[str, EnergyTotals] = {}
+        # This month's energy, on its own coordinator and interval (energy.py).
+        self.energy = NaviLinkEnergyCoordinator(hass, entry, session)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -124,17 +123,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
                 cancel_on_shutdown=True,
             )
         )
-        self._unsubs.append(
-            async_track_time_interval(
-                self.hass,
-                self._async_refresh_energy,
-                ENERGY_REFRESH_INTERVAL,
-                name="NaviLink energy usage",
-                cancel_on_shutdown=True,
-            )
-        )
         self.config_entry.async_create_background_task(
-            self.hass, self._async_refresh_energy(), "NaviLink initial energy usage"
+            self.hass, self.energy.async_refresh(), "NaviLink initial energy usage"
         )
 
     async def _async_update_data(self) -> NaviLinkData:
@@ -144,14 +134,10 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         return data
 
     def _snapshot(self) -> NaviLinkData:
-        previous = self.data if self._has_data else NaviLinkData()
         devices = dict(self.session.devices)
         status = {mac: s for mac in devices if (s := self.session.status(mac)) is not None}
         feature = {mac: f for mac in devices if (f := self.session.feature(mac)) is not None}
-        energy = {
-            mac: e for mac, e in {**previous.energy, **self._energy}.items() if mac in devices
-        }
-        return NaviLinkData(devices=devices, status=status, feature=feature, energy=energy)
+        return NaviLinkData(devices=devices, status=status, feature=feature)
 
     async def async_shutdown(self) -> None:
         """Stop the session and every timer and listener."""
@@ -345,24 +331,6 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             await self.session.refresh_devices()
         except NaviLinkError as err:
             LOGGER.debug("Device list refresh failed: %s", err)
-
-    async def _async_refresh_energy(self, _now: datetime | None = None) -> None:
-        today = dt_util.now()
-        energy: dict[str, EnergyTotals] = {}
-        for mac in self.session.devices:
-            feature = self.session.feature(mac)
-            if feature is None or feature.energy_usage is False:
-                continue
-            try:
-                usage = await self.session.request_energy_usage(mac, today.year, [today.month])
-            except NaviLinkError as err:
-                LOGGER.debug("Energy usage request for %s failed: %s", mac[-4:], err)
-                continue
-            months = [m for m in usage.months if m.month == today.month]
-            energy[mac] = months[0].totals if months else usage.total
-        self._energy.update(energy)
-        if energy and self._has_data:
-            self.async_set_updated_data(replace(self.data, energy={**self.data.energy, **energy}))
 
     # -------------------------------------------------------------------- helpers
 

@@ -1,5 +1,6 @@
-"""Energy history coordinator: imports each heater's daily energy use into long-term
-statistics on setup and then once a day (the lamarzocco statistics-coordinator pattern)."""
+"""Energy coordinators, apart from the push coordinator (the lamarzocco pattern of one
+coordinator per update interval): this month's totals every 15 minutes for the energy sensors,
+and the daily history imported into long-term statistics on setup and then once a day."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .client import NaviLinkError, NaviLinkSession
-from .const import ENERGY_HISTORY_INTERVAL, ENERGY_HISTORY_MONTHS, LOGGER
+from .client import EnergyTotals, NaviLinkError, NaviLinkSession
+from .const import (
+    ENERGY_HISTORY_INTERVAL,
+    ENERGY_HISTORY_MONTHS,
+    ENERGY_REFRESH_INTERVAL,
+    LOGGER,
+)
 from .statistics import async_has_statistics, async_import_energy, daily_usage
 
 if TYPE_CHECKING:
@@ -28,7 +34,42 @@ def months_back(today: date, count: int) -> dict[int, list[int]]:
     return by_year
 
 
-class NaviLinkEnergyCoordinator(DataUpdateCoordinator[dict[str, date]]):
+class NaviLinkEnergyCoordinator(DataUpdateCoordinator[dict[str, EnergyTotals]]):
+    """Per heater, the energy used this month (heat pump, elements)."""
+
+    config_entry: NaviLinkConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: NaviLinkConfigEntry, session: NaviLinkSession
+    ) -> None:
+        """Refresh every 15 minutes while an energy sensor listens."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name="NaviLink energy usage",
+            update_interval=ENERGY_REFRESH_INTERVAL,
+        )
+        self.session = session
+
+    async def _async_update_data(self) -> dict[str, EnergyTotals]:
+        today = dt_util.now()
+        energy = {mac: e for mac, e in (self.data or {}).items() if mac in self.session.devices}
+        for mac in self.session.devices:
+            feature = self.session.feature(mac)
+            if feature is None or feature.energy_usage is False:
+                continue
+            try:
+                usage = await self.session.request_energy_usage(mac, today.year, [today.month])
+            except NaviLinkError as err:
+                LOGGER.debug("Energy usage request for %s failed: %s", mac[-4:], err)
+                continue
+            months = [m for m in usage.months if m.month == today.month]
+            energy[mac] = months[0].totals if months else usage.total
+        return energy
+
+
+class NaviLinkEnergyHistoryCoordinator(DataUpdateCoordinator[dict[str, date]]):
     """Per heater, the last day whose energy use is in the statistics."""
 
     config_entry: NaviLinkConfigEntry

@@ -248,7 +248,7 @@ async def test_a_status_only_rewrites_its_own_heater(
     theirs = _eid(hass, "sensor", f"{other}_tank_upper_temperature")
     await wait_for(hass, lambda: hass.states.get(theirs) is not None)
     # let the start-up work finish: first statuses and the energy query of both heaters
-    await wait_for(hass, lambda: {mac, other} <= set(coordinator.data.energy))
+    await wait_for(hass, lambda: {mac, other} <= set(coordinator.energy.data or {}))
     await hass.async_block_till_done()
     # HA updates last_reported in place on the same State object: keep the values
     state_mine, state_theirs = hass.states.get(mine), hass.states.get(theirs)
