@@ -66,20 +66,27 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         Every push goes through the coordinator; without this, one heater's status would
         rewrite every entity of every heater on the account.
         """
-        data = self.coordinator.data
-        seen = (
-            data.status.get(self.mac),
-            data.feature.get(self.mac),
-            data.energy.get(self.mac),
-            data.devices.get(self.mac),
-            self.available,
-        )
+        seen = self._current()
         if len(seen) == len(self._seen) and all(
             a is b for a, b in zip(seen, self._seen, strict=True)
         ):
             return
         self._seen = seen
         super()._handle_coordinator_update()
+
+    def _current(self) -> tuple[object, ...]:
+        data = self.coordinator.data
+        return (
+            data.status.get(self.mac),
+            data.feature.get(self.mac),
+            data.devices.get(self.mac),
+            self.available,
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """The state written when the entity is added counts as seen."""
+        await super().async_added_to_hass()
+        self._seen = self._current()
 
     @property
     def available(self) -> bool:
