@@ -336,14 +336,14 @@ def _raise_stop(signum: int, _frame: Any) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def _link_blueprints(config_dir: Path) -> None:
-    """The repository's blueprints, importable from the UI as they would be after a download."""
-    link = config_dir / "blueprints" / "automation" / "navilink"
-    target = ROOT / "blueprints" / "automation" / "navilink"
-    if link.is_symlink() or link.exists():
-        return
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(target, target_is_directory=True)
+def _copy_blueprints(config_dir: Path) -> None:
+    """The repository's blueprints, in the UI as they would be after an import, updated at every
+    start (copied: Home Assistant's blueprint list does not follow symlinked folders)."""
+    shutil.copytree(
+        ROOT / "blueprints" / "automation" / "navilink",
+        config_dir / "blueprints" / "automation" / "navilink",
+        dirs_exist_ok=True,
+    )
 
 
 def _prepare_config(config_dir: Path) -> None:
@@ -352,7 +352,7 @@ def _prepare_config(config_dir: Path) -> None:
         for name in COMMITTED_CONFIG_FILES:
             if not (config_dir / name).exists():
                 shutil.copy2(DEFAULT_CONFIG / name, config_dir / name)
-    _link_blueprints(config_dir)
+    _copy_blueprints(config_dir)
     link = config_dir / "custom_components" / "navilink"
     link.parent.mkdir(exist_ok=True)
     target = ROOT / "custom_components" / "navilink"
