@@ -201,6 +201,16 @@ def add_routes(app: web.Application, sim: Backend) -> None:
         sim.heaters[mac].tank.days.update(parsed)
         return _ok(days=len(parsed))
 
+    async def firmware(request: web.Request) -> web.Response:
+        """A firmware the heater has downloaded: ``{"sw_code": 1, "version": 184680448}``."""
+        mac = _mac(request)
+        body = await _body(request)
+        code, version = body.get("sw_code"), body.get("version")
+        if code not in (1, 2, 4) or type(version) is not int or version <= 0:
+            return _err(400, "sw_code (1, 2 or 4) and version (positive int) expected")
+        sim.heaters[mac].settings.downloaded[code] = version
+        return _ok()
+
     async def add_account(request: web.Request) -> web.Response:
         body = await _body(request)
         email, password = body.get("email"), body.get("password")
@@ -264,4 +274,5 @@ def add_routes(app: web.Application, sim: Backend) -> None:
     r.add_post(f"{PREFIX}/devices/{{mac}}/push", push)
     r.add_post(f"{PREFIX}/devices/{{mac}}/stamp", stamp)
     r.add_post(f"{PREFIX}/devices/{{mac}}/energy-history", energy_history)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/firmware", firmware)
     r.add_post(f"{PREFIX}/config", config)

@@ -1,26 +1,31 @@
 """Firmware update entities: the installed and the latest controller firmware of each heater,
 from the cloud's firmware endpoint.
 
-The heater fetches and installs firmware by itself; the protocol's OTA commit needs details
-of a downloaded image that the cloud does not hand out, so these entities offer no install.
+The heater downloads firmware by itself; the firmware endpoint reports a downloaded version
+next to the installed one. Install commits the downloaded versions (``commitOta``); there is
+nothing to install while none is downloaded.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from homeassistant.components.update import (
     UpdateDeviceClass,
     UpdateEntity,
     UpdateEntityDescription,
+    UpdateEntityFeature,
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import Firmware, NaviLinkError, firmware_info, format_version
+from .client import Firmware, NaviLinkError, firmware_info, format_version, install_firmware
 from .const import DOMAIN, FIRMWARE_INTERVAL, LOGGER
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator
 from .entity import NaviLinkEntity, async_setup_heater_entities
+from .helpers import command_errors
 
 PARALLEL_UPDATES = 0
 
@@ -83,6 +88,8 @@ async def async_setup_entry(
 class NaviLinkFirmwareUpdate(NaviLinkEntity, UpdateEntity):
     """The heater's controller firmware: installed and latest known version."""
 
+    _attr_supported_features = UpdateEntityFeature.INSTALL
+
     def __init__(
         self,
         coordinator: NaviLinkCoordinator,
@@ -119,3 +126,20 @@ class NaviLinkFirmwareUpdate(NaviLinkEntity, UpdateEntity):
         """The downloaded controller firmware, or the running one when there is none."""
         main = self._main
         return None if main is None else format_version(main.latest_version)
+
+    async def async_update(self) -> None:
+        """``homeassistant.update_entity``: read the firmware versions again."""
+        await self.firmware.async_request_refresh()
+
+    async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
+        """Commit every downloaded firmware of the heater, then read the versions again."""
+        pending = [
+            fw
+            for fw in (self.firmware.data or {}).get(self.mac, {}).values()
+            if fw.downloaded_version not in (None, fw.current_version)
+        ]
+        with command_errors():
+            for fw in pending:
+                await install_firmware(self.coordinator.session, self.mac, fw)
+            await self.coordinator.session.request_feature(self.mac)
+        await self.firmware.async_refresh()

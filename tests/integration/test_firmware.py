@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.update import ATTR_INSTALLED_VERSION, ATTR_LATEST_VERSION
-from homeassistant.const import STATE_OFF
+from homeassistant.components.update import (
+    ATTR_INSTALLED_VERSION,
+    ATTR_LATEST_VERSION,
+    SERVICE_INSTALL,
+    UpdateEntityFeature,
+)
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.navilink.const import DOMAIN
+from navilink_sim.testing import SimControl
 
 from .conftest import setup_entry
 
@@ -20,7 +27,7 @@ async def test_firmware_update_entity(
     hass: HomeAssistant, entry: MockConfigEntry, sim_account: dict[str, Any]
 ) -> None:
     """Installed = latest = the controller firmware the heater reports (no download
-    pending), the same version the device page shows; no install offered."""
+    pending), the same version the device page shows."""
     await setup_entry(hass, entry)
     mac = sim_account["devices"][0]
     entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, f"{mac}_firmware")
@@ -32,4 +39,40 @@ async def test_firmware_update_entity(
     assert state.attributes[ATTR_INSTALLED_VERSION] == device.sw_version
     assert state.attributes[ATTR_LATEST_VERSION] == device.sw_version
     assert state.state == STATE_OFF
-    assert state.attributes["supported_features"] == 0
+    assert state.attributes["supported_features"] == UpdateEntityFeature.INSTALL
+
+
+async def test_firmware_install_commits_the_downloaded_version(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    sim_account: dict[str, Any],
+    sim_control: SimControl,
+) -> None:
+    """A controller firmware the heater has downloaded shows as an update; installing it
+    commits it on the heater, and the entity then shows it installed."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    await setup_entry(hass, entry)
+    mac = sim_account["devices"][0]
+    entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, f"{mac}_firmware")
+    assert entity_id
+    installed = hass.states.get(entity_id).attributes[ATTR_INSTALLED_VERSION]  # type: ignore[union-attr]
+    new = int(installed, 16) + 0x10000
+    await sim_control.firmware_downloaded(mac, 1, new)
+
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_LATEST_VERSION] == f"{new:08x}"
+
+    await hass.services.async_call(
+        "update", SERVICE_INSTALL, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_INSTALLED_VERSION] == f"{new:08x}"
+    feature = (await sim_control.state())["devices"][mac]
+    assert feature["refused"] == 0

@@ -19,7 +19,7 @@ from .errors import (
     SessionStoppedError,
     UnsupportedCommandError,
 )
-from .firmware import Firmware, firmware_info, format_version
+from .firmware import Firmware, firmware_info, format_version, install_firmware
 from .health import ConnectionEvent, ConnectionEventType, ConnectionState, Health
 from .models import (
     DeviceFeature,
@@ -100,6 +100,7 @@ __all__ = [
     "firmware_info",
     "format_version",
     "get_tou_plan",
+    "install_firmware",
     "new_client_id",
     "put_tou_plan",
     "recirc_mode",

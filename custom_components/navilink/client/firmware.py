@@ -10,7 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from .errors import NaviLinkProtocolError
+from .errors import NaviLinkProtocolError, OutOfRangeError
+from .models import DeviceStatus
+from .protocol import (
+    SUFFIX_CONTROL,
+    CommandCode,
+    InboundMessage,
+    MessageKind,
+    Request,
+    Target,
+    build_request,
+)
 
 if TYPE_CHECKING:
     from .session import NaviLinkSession
@@ -67,3 +77,27 @@ async def firmware_info(session: NaviLinkSession, mac: str) -> dict[str, Firmwar
         raise NaviLinkProtocolError("firmware reply has no firmwares list")
     parsed = (Firmware.from_wire(i) for i in items if isinstance(i, Mapping))
     return {fw.component: fw for fw in parsed if fw is not None}
+
+
+async def install_firmware(session: NaviLinkSession, mac: str, firmware: Firmware) -> DeviceStatus:
+    """Install a component's downloaded firmware (``ctrl`` with ``commitOta {swCode,
+    swVersion}``); confirmed by the heater's status reply. Only a version the firmware endpoint
+    reports as downloaded can be committed."""
+    version = firmware.downloaded_version
+    if version is None or version == firmware.current_version:
+        raise OutOfRangeError(f"no downloaded {firmware.component} firmware to install")
+
+    def build(target: Target) -> Request:
+        return build_request(
+            target,
+            suffix=SUFFIX_CONTROL,
+            command=CommandCode.OTA_COMMIT,
+            extra={"commitOta": {"swCode": firmware.sw_code, "swVersion": version}},
+        )
+
+    def match(message: InboundMessage) -> DeviceStatus | None:
+        return session.status(mac) if message.kind is MessageKind.STATUS else None
+
+    return await session.send_request(
+        mac, build, f"install {firmware.component} firmware {format_version(version)}", match
+    )
