@@ -78,11 +78,15 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     firmware = NaviLinkFirmwareCoordinator(hass, coordinator)
     await firmware.async_refresh()
-    async_setup_heater_entities(
-        coordinator,
-        async_add_entities,
-        lambda mac: [NaviLinkFirmwareUpdate(coordinator, mac, FIRMWARE, firmware)],
-    )
+
+    def entities(mac: str) -> list[UpdateEntity]:
+        if mac not in (firmware.data or {}):  # a heater that joined the account later
+            entry.async_create_background_task(
+                hass, firmware.async_request_refresh(), "NaviLink firmware of a new heater"
+            )
+        return [NaviLinkFirmwareUpdate(coordinator, mac, FIRMWARE, firmware)]
+
+    async_setup_heater_entities(coordinator, async_add_entities, entities)
 
 
 class NaviLinkFirmwareUpdate(NaviLinkEntity, UpdateEntity):

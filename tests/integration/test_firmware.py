@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.navilink.const import DOMAIN
 from navilink_sim.testing import SimControl
 
-from .conftest import setup_entry
+from .conftest import setup_entry, wait_for
 
 
 async def test_firmware_update_entity(
@@ -76,3 +76,26 @@ async def test_firmware_install_commits_the_downloaded_version(
     assert state.attributes[ATTR_INSTALLED_VERSION] == f"{new:08x}"
     feature = (await sim_control.state())["devices"][mac]
     assert feature["refused"] == 0
+
+
+async def test_firmware_of_a_heater_added_later(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    sim_account: dict[str, Any],
+    sim_control: SimControl,
+) -> None:
+    """A heater that joins the account after setup gets its firmware read at once."""
+    await setup_entry(hass, entry)
+    new = await sim_control.add_device(sim_account["email"])
+    await entry.runtime_data.session.refresh_devices()
+    registry = er.async_get(hass)
+    entity_id = await wait_for(
+        hass, lambda: registry.async_get_entity_id("update", DOMAIN, f"{new}_firmware")
+    )
+    await wait_for(
+        hass,
+        lambda: (
+            (state := hass.states.get(entity_id)) is not None
+            and state.attributes.get(ATTR_INSTALLED_VERSION) is not None
+        ),
+    )
