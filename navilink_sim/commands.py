@@ -280,6 +280,23 @@ def _store_tou(settings: Settings, body: dict[str, Any]) -> None:
             settings.tou_use = body["reservationUse"]
 
 
+def _commit_ota(settings: Settings, commit: dict[str, Any]) -> Refusal | None:
+    """Install a downloaded firmware: ``commitOta {swCode, swVersion}`` (simulator's choice:
+    installed at once; a commit without those fields is accepted and changes nothing)."""
+    code, version = commit.get("swCode"), commit.get("swVersion")
+    if code is None and version is None:
+        return None
+    if (
+        not isinstance(code, int)
+        or not isinstance(version, int)
+        or settings.downloaded.get(code) != version
+    ):
+        return Refusal("invalid_param", f"no downloaded firmware {version} for swCode {code}")
+    settings.firmware[code] = version
+    del settings.downloaded[code]
+    return None
+
+
 def _control(device: Device, body: dict[str, Any]) -> Refusal | None:
     settings = device.settings
     feature = device.feature_payload()
@@ -304,7 +321,9 @@ def _control(device: Device, body: dict[str, Any]) -> Refusal | None:
         if not has(feature, "recircReservationUse"):
             return _unsupported("recircReservationUse")
         settings.recirc_schedule = [e for e in body["schedule"] if isinstance(e, dict)]
-    elif not isinstance(body.get("commitOta"), dict):
+    elif isinstance(body.get("commitOta"), dict):
+        return _commit_ota(settings, body["commitOta"])
+    else:
         return Refusal("unknown_command", "ctrl needs a mode, reservation, schedule or commitOta")
     return None
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from aiohttp import web
 
 from navilink_sim.backend import Backend
 from navilink_sim.profiles import HeaterSpec
+from navilink_sim.tank import DayUsage
 
 PREFIX = "/_sim"
 
@@ -178,6 +180,37 @@ def add_routes(app: web.Application, sim: Backend) -> None:
         sim.heaters[mac].stamp_field = name
         return _ok(field=name)
 
+    async def energy_history(request: web.Request) -> web.Response:
+        """Set past days' energy use: ``{"days": [{"date": "YYYY-MM-DD", "hp_wh", "he_wh"}]}``
+        (what a heater that ran before the client arrived would report)."""
+        mac = _mac(request)
+        body = await _body(request)
+        days = body.get("days")
+        if not isinstance(days, list):
+            return _err(400, "days must be a list")
+        parsed: list[tuple[tuple[int, int, int], DayUsage]] = []
+        for item in days:
+            try:
+                day = date.fromisoformat(item["date"])
+                hp, he = float(item.get("hp_wh", 0)), float(item.get("he_wh", 0))
+            except TypeError, KeyError, ValueError:
+                return _err(400, "each day needs date (YYYY-MM-DD), hp_wh and he_wh (numbers)")
+            if hp < 0 or he < 0:
+                return _err(400, "energy cannot be negative")
+            parsed.append(((day.year, day.month, day.day), DayUsage(hp_wh=hp, he_wh=he)))
+        sim.heaters[mac].tank.days.update(parsed)
+        return _ok(days=len(parsed))
+
+    async def firmware(request: web.Request) -> web.Response:
+        """A firmware the heater has downloaded: ``{"sw_code": 1, "version": 184680448}``."""
+        mac = _mac(request)
+        body = await _body(request)
+        code, version = body.get("sw_code"), body.get("version")
+        if code not in (1, 2, 4) or type(version) is not int or version <= 0:
+            return _err(400, "sw_code (1, 2 or 4) and version (positive int) expected")
+        sim.heaters[mac].settings.downloaded[code] = version
+        return _ok()
+
     async def add_account(request: web.Request) -> web.Response:
         body = await _body(request)
         email, password = body.get("email"), body.get("password")
@@ -255,4 +288,6 @@ def add_routes(app: web.Application, sim: Backend) -> None:
     r.add_post(f"{PREFIX}/devices/{{mac}}/draw", draw)
     r.add_post(f"{PREFIX}/devices/{{mac}}/push", push)
     r.add_post(f"{PREFIX}/devices/{{mac}}/stamp", stamp)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/energy-history", energy_history)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/firmware", firmware)
     r.add_post(f"{PREFIX}/config", config)

@@ -72,7 +72,10 @@ class Heater:
         return status
 
     def feature_payload(self) -> dict[str, Any]:
-        return payloads.feature_payload(self.mac, self.profile, self.units)
+        feature = payloads.feature_payload(self.mac, self.profile, self.units)
+        for code, version in self.settings.firmware.items():
+            feature[payloads.FIRMWARE_VERSION_KEYS[code]] = version
+        return feature
 
     def energy_payload(self, year: int, months: list[int]) -> dict[str, Any]:
         return payloads.energy_payload(self.tank, year, months)

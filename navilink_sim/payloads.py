@@ -170,6 +170,14 @@ def status_payload(
     return status
 
 
+# swCode -> the feature payload's version key of that component
+FIRMWARE_VERSION_KEYS: dict[int, str] = {
+    1: "controllerSwVersion",
+    2: "panelSwVersion",
+    4: "wifiSwVersion",
+}
+
+
 def feature_payload(mac: str, profile: Profile, units: TemperatureType) -> dict[str, Any]:
     """The ``feature`` object of a device-info (``st/did``) reply."""
     feature: dict[str, Any] = {

@@ -183,7 +183,7 @@ def add_routes(app: web.Application, sim: Backend) -> None:
                 "deviceType": DEVICE_TYPE,
                 "curSwCode": feature[code_key],
                 "curVersion": feature[version_key],
-                "downloadedVersion": None,
+                "downloadedVersion": heater.settings.downloaded.get(feature[code_key]),
                 "deviceGroup": DEVICE_GROUP,
             }
             for code_key, version_key in FIRMWARE_COMPONENTS

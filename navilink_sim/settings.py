@@ -32,6 +32,10 @@ class Settings:
     tou_periods: list[dict[str, Any]] = field(default_factory=list)
     recirc_schedule: list[dict[str, Any]] = field(default_factory=list)
     air_filter_period_h: int = 1000  # 0: the filter alarm is off
+    # Firmware by swCode (1 controller, 2 panel, 4 Wi-Fi): installed versions that replace the
+    # profile's, and versions downloaded but not yet installed (committed with commitOta).
+    firmware: dict[int, int] = field(default_factory=dict)
+    downloaded: dict[int, int] = field(default_factory=dict)
 
     @property
     def power_on(self) -> bool:

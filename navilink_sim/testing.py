@@ -228,6 +228,16 @@ class SimControl:
         """Put each status payload's send time (µs since the epoch) in `field` (None: off)."""
         await self._call("POST", f"/devices/{mac}/stamp", {"field": field})
 
+    async def energy_history(self, mac: str, days: list[dict[str, Any]]) -> None:
+        """Set past days' energy use (``date``, ``hp_wh``, ``he_wh``)."""
+        await self._call("POST", f"/devices/{mac}/energy-history", {"days": days})
+
+    async def firmware_downloaded(self, mac: str, sw_code: int, version: int) -> None:
+        """Make the heater report a downloaded, not yet installed firmware."""
+        await self._call(
+            "POST", f"/devices/{mac}/firmware", {"sw_code": sw_code, "version": version}
+        )
+
     async def state(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", "/state")
         return result

@@ -41,7 +41,7 @@ from _develop_http import confirm_http_config, forget_stored_http_config, update
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config"
 DEFAULT_STATE_FILE = ROOT / ".sim" / "dev.json"
-COMMITTED_CONFIG_FILES = ("configuration.yaml",)
+COMMITTED_CONFIG_FILES = ("configuration.yaml", "automations.yaml")
 
 # Home Assistant exits with this code when it asks to be restarted (Settings > Restart, the
 # homeassistant.restart action): homeassistant.const.RESTART_EXIT_CODE.
@@ -102,6 +102,8 @@ _ALWAYS = (
     "switch",
     "button",
     "event",
+    "select",
+    "blueprint",
     # Imported by homeassistant.helpers.service._base_components() as soon as any services.yaml
     # filters on supported features (the frontend's service list fails without them).
     "ai_task",
@@ -352,12 +354,23 @@ def _raise_stop(signum: int, _frame: Any) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def _copy_blueprints(config_dir: Path) -> None:
+    """The repository's blueprints, in the UI as they would be after an import, updated at every
+    start (copied: Home Assistant's blueprint list does not follow symlinked folders)."""
+    shutil.copytree(
+        ROOT / "blueprints" / "automation" / "navilink",
+        config_dir / "blueprints" / "automation" / "navilink",
+        dirs_exist_ok=True,
+    )
+
+
 def _prepare_config(config_dir: Path) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     if config_dir != DEFAULT_CONFIG:
         for name in COMMITTED_CONFIG_FILES:
             if not (config_dir / name).exists():
                 shutil.copy2(DEFAULT_CONFIG / name, config_dir / name)
+    _copy_blueprints(config_dir)
     link = config_dir / "custom_components" / "navilink"
     link.parent.mkdir(exist_ok=True)
     target = ROOT / "custom_components" / "navilink"

@@ -47,10 +47,13 @@ class CrtConnection:
     def connect(self) -> Future[Any]:
         return self.connect_result
 
-    def subscribe(self, topic: str, qos: Any, callback: Any) -> tuple[Future[Any], int]:
+    def on_message(self, callback: Any) -> None:
+        self.callbacks["message"] = callback  # one handler for every subscription
+
+    def subscribe(self, topic: str, qos: Any, callback: Any = None) -> tuple[Future[Any], int]:
         if self.subscribe_error is not None:
             raise self.subscribe_error
-        self.callbacks[topic] = callback
+        self.subscribed = [*getattr(self, "subscribed", []), topic]
         return done({"topic": topic}), 1
 
     def publish(self, topic: str, payload: bytes, qos: Any) -> tuple[Future[Any], int]:
@@ -63,7 +66,8 @@ class CrtConnection:
         return self.disconnect_result
 
     def from_thread(self, name: str, *args: Any, **kwargs: Any) -> None:
-        target = self.kwargs[name] if name.startswith("on_") else self.callbacks[name]
+        # a topic name: a message on it, through the connection's one message handler
+        target = self.kwargs[name] if name.startswith("on_") else self.callbacks["message"]
         thread = threading.Thread(target=target, args=args, kwargs=kwargs)
         thread.start()
         thread.join()

@@ -44,18 +44,22 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator, NaviLinkRuntimeData
+from .energy import NaviLinkEnergyHistoryCoordinator
 from .entity import account_device_info
 from .migration import async_migrate_entry as async_migrate_entry  # called by Home Assistant
 from .repairs import NaviLinkRepairs
 from .services import async_setup_services
+from .tou_services import async_setup_tou_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.UPDATE,
     Platform.WATER_HEATER,
 ]
 
@@ -65,6 +69,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions."""
     async_setup_services(hass)
+    async_setup_tou_services(hass)
     return True
 
 
@@ -125,6 +130,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
     # No update listener: the options flow reloads the entry when the options change
     # (OptionsFlowWithReload), and token updates must not reload it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Energy history into long-term statistics: now (in the background) and once a day.
+    history = NaviLinkEnergyHistoryCoordinator(hass, entry, session)
+    entry.async_on_unload(history.async_add_listener(lambda: None))
+    entry.async_create_background_task(hass, history.async_refresh(), "NaviLink energy history")
     return True
 
 

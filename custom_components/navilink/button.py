@@ -11,7 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from aionavilink import NaviLinkSession
+from aionavilink import NaviLinkSession, run_recirculation, supports_recirculation
 
 from .coordinator import NaviLinkConfigEntry
 from .entity import NaviLinkAccountEntity, NaviLinkEntity, async_setup_heater_entities
@@ -43,6 +43,13 @@ BUTTONS: tuple[NaviLinkButtonDescription, ...] = (
     ),
 )
 
+# Only on heaters with a recirculation pump.
+RUN_RECIRCULATION = NaviLinkButtonDescription(
+    key="run_recirculation",
+    translation_key="run_recirculation",
+    press_fn=run_recirculation,
+)
+
 RECONNECT = ButtonEntityDescription(
     key="reconnect",
     translation_key="reconnect",
@@ -62,6 +69,15 @@ async def async_setup_entry(
         coordinator,
         async_add_entities,
         lambda mac: [NaviLinkButton(coordinator, mac, description) for description in BUTTONS],
+    )
+    async_setup_heater_entities(
+        coordinator,
+        async_add_entities,
+        lambda mac: (
+            [NaviLinkButton(coordinator, mac, RUN_RECIRCULATION)]
+            if supports_recirculation(coordinator.data.feature.get(mac))
+            else []
+        ),
     )
 
 

@@ -79,6 +79,11 @@ ENERGY_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 HEALTH_REFRESH_INTERVAL: Final = timedelta(minutes=1)
 # A heater is unavailable after this many status intervals without a status.
 MISSED_STATUSES_UNAVAILABLE: Final = 3
+# Daily energy history imported into long-term statistics: once a day, a year back at first.
+ENERGY_HISTORY_INTERVAL: Final = timedelta(days=1)
+ENERGY_HISTORY_MONTHS: Final = 12
+# Firmware versions are read from the cloud twice a day.
+FIRMWARE_INTERVAL: Final = timedelta(hours=12)
 
 DEFAULT_VACATION_DAYS: Final = LIBRARY_DEFAULT_VACATION_DAYS
 MIN_VACATION_DAYS: Final = int(VACATION_DAYS.low or 1)
@@ -106,6 +111,8 @@ SERVICE_REMOVE_RESERVATION: Final = "remove_reservation"
 SERVICE_LIST_RESERVATIONS: Final = "list_reservations"
 SERVICE_REQUEST_ENERGY_USAGE: Final = "request_energy_usage"
 SERVICE_RECONNECT: Final = "reconnect"
+SERVICE_GET_TOU_SCHEDULE: Final = "get_tou_schedule"
+SERVICE_SET_TOU_SCHEDULE: Final = "set_tou_schedule"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_DAYS: Final = "days"

@@ -26,7 +26,6 @@ from aionavilink import (
     ConnectionState,
     DeviceFeature,
     DeviceStatus,
-    EnergyTotals,
     InvalidCredentialsError,
     NaviLinkDevice,
     NaviLinkError,
@@ -39,13 +38,13 @@ from .const import (
     CONF_TOKENS,
     DEVICE_REFRESH_INTERVAL,
     DOMAIN,
-    ENERGY_REFRESH_INTERVAL,
     EVENT_CONNECTION,
     HEALTH_REFRESH_INTERVAL,
     LOGGER,
     MISSED_STATUSES_UNAVAILABLE,
     UNAVAILABLE_GRACE,
 )
+from .energy import NaviLinkEnergyCoordinator
 
 
 @dataclass(slots=True)
@@ -86,7 +85,6 @@ class NaviLinkData:
     devices: dict[str, NaviLinkDevice] = field(default_factory=dict)
     status: dict[str, DeviceStatus] = field(default_factory=dict)
     feature: dict[str, DeviceFeature] = field(default_factory=dict)
-    energy: dict[str, EnergyTotals] = field(default_factory=dict)
 
 
 class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
@@ -137,8 +135,9 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self.vacation_days: dict[str, int] = {}
         self._stopping = False
         self._started = False
-        self._energy: dict[str, EnergyTotals] = {}
         self._has_data = False
+        # This month's energy, on its own coordinator and interval (energy.py).
+        self.energy = NaviLinkEnergyCoordinator(hass, entry, session)
 
     @property
     def status_interval(self) -> timedelta:
@@ -212,17 +211,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
                 cancel_on_shutdown=True,
             )
         )
-        self._unsubs.append(
-            async_track_time_interval(
-                self.hass,
-                self._async_refresh_energy,
-                ENERGY_REFRESH_INTERVAL,
-                name="NaviLink energy usage",
-                cancel_on_shutdown=True,
-            )
-        )
         self.config_entry.async_create_background_task(
-            self.hass, self._async_refresh_energy(), "NaviLink initial energy usage"
+            self.hass, self.energy.async_refresh(), "NaviLink initial energy usage"
         )
 
     async def _async_update_data(self) -> NaviLinkData:
@@ -416,7 +406,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         data = self.data
         data.devices = devices
         for mac in removed:
-            for part in (data.status, data.feature, data.energy):
+            for part in (data.status, data.feature):
                 part.pop(mac, None)
             self._missed.pop(mac, None)
             self._stale.discard(mac)
@@ -597,26 +587,6 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             await self.session.refresh_devices()
         except NaviLinkError as err:
             LOGGER.debug("Device list refresh failed: %s", err)
-
-    async def _async_refresh_energy(self, _now: datetime | None = None) -> None:
-        today = dt_util.now()
-        energy: dict[str, EnergyTotals] = {}
-        for mac in self.heaters:
-            feature = self.session.feature(mac)
-            if feature is None or feature.supports_energy_usage is False:
-                continue
-            try:
-                usage = await self.session.request_energy_usage(mac, today.year, [today.month])
-            except NaviLinkError as err:
-                LOGGER.debug("Energy usage request for %s failed: %s", mac[-4:], err)
-                continue
-            months = [m for m in usage.months if m.month == today.month]
-            energy[mac] = months[0].totals if months else usage.total
-        self._energy.update(energy)
-        if energy and self._has_data:
-            self.data.energy.update(energy)
-            for mac in energy:
-                self.async_update_heater(mac)
 
     # -------------------------------------------------------------------- helpers
 

@@ -50,7 +50,7 @@ def _device(coordinator: NaviLinkCoordinator, mac: str) -> dict[str, Any]:
     info: NaviLinkDevice | None = data.devices.get(mac)
     status: DeviceStatus | None = data.status.get(mac)
     feature: DeviceFeature | None = data.feature.get(mac)
-    energy = data.energy.get(mac)
+    energy = (coordinator.energy.data or {}).get(mac)
     return {
         "mac": redact_mac(mac),
         "name": info.name if info else None,

@@ -387,14 +387,24 @@ class NaviLinkSensor(NaviLinkEntity, SensorEntity):
 
 
 class NaviLinkEnergySensor(NaviLinkEntity, SensorEntity):
-    """Energy used this month by the heat pump or the elements."""
+    """Energy used this month by the heat pump or the elements (from the energy coordinator,
+    refreshed every 15 minutes while such a sensor exists)."""
 
     entity_description: NaviLinkEnergySensorDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the energy coordinator."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.energy.async_add_listener(self._handle_energy_update))
+
+    @callback
+    def _handle_energy_update(self) -> None:
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> int | None:
         """Sum of the daily figures of the current month."""
-        totals = self.coordinator.data.energy.get(self.mac)
+        totals = (self.coordinator.energy.data or {}).get(self.mac)
         return None if totals is None else self.entity_description.value_fn(totals)
 
     def _value_key(self) -> object:

@@ -42,6 +42,19 @@ ACCOUNT_DEVICE = "NaviLink"
 UI_TIMEOUT_MS = 30_000
 
 
+# The dev config's demo automations (config/automations.yaml), by entity id and alias, and the
+# connection blueprint's name (blueprints/automation/navilink/connection_lost.yaml).
+DEMO_AUTOMATIONS = (
+    "automation.navilink_demo_connection_event_bus",
+    "automation.navilink_demo_connection_event_entity",
+)
+DEMO_ALIASES = (
+    "NaviLink demo: connection event (bus)",
+    "NaviLink demo: Connection event entity",
+)
+CONNECTION_BLUEPRINT = "NaviLink cloud connection lost"
+
+
 def log(msg: str) -> None:
     print(f"[e2e {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -57,6 +70,8 @@ class Run:
         self.account = state["accounts"][0]
         self.shots = shots
         self.timings: dict[str, float] = {}
+        self.triggered_before_outage: dict[str, str | None] = {}
+        self.triggered_after_drop: dict[str, str | None] = {}
         self.token = hass_login(self.base, self.owner["username"], self.owner["password"])
 
     # ----------------------------------------------------------------- helpers
@@ -334,6 +349,37 @@ class Run:
                 60,
             )
 
+    def last_triggered(self) -> dict[str, str | None]:
+        """When each demo automation (config/automations.yaml) last ran."""
+        return {
+            entity_id: self.api("GET", f"/api/states/{entity_id}")["attributes"].get(
+                "last_triggered"
+            )
+            for entity_id in DEMO_AUTOMATIONS
+        }
+
+    def wait_for_automations(self, before: dict[str, str | None], what: str) -> None:
+        """Both demo automations ran again (a new last_triggered) since `before`."""
+        for entity_id in DEMO_AUTOMATIONS:
+            self.wait_for(
+                f"{entity_id} to fire {what}",
+                lambda entity_id=entity_id: (  # type: ignore[misc]
+                    self.last_triggered()[entity_id] not in (None, before[entity_id])
+                ),
+                60,
+            )
+
+    def automations(self) -> None:
+        """The dev config's automations and the repository's blueprints are in the UI."""
+        with self.step("automations"):
+            self.goto("/config/automation/dashboard")
+            for alias in DEMO_ALIASES:
+                expect(self.page.get_by_text(alias).first).to_be_visible()
+            self.goto("/config/blueprint/dashboard")
+            expect(self.page.get_by_text(CONNECTION_BLUEPRINT).first).to_be_visible()
+            self.shot("blueprints")
+            self.triggered_before_outage = self.last_triggered()
+
     def outage(self) -> None:
         with self.step("connection_page"):
             self.page.goto(self.heater_device_url)
@@ -365,6 +411,8 @@ class Run:
             )
             self.unavailable_after = round(time.monotonic() - cut, 1)
             log(f"heater unavailable after {self.unavailable_after} s")
+            self.wait_for_automations(self.triggered_before_outage, "on the network drop")
+            self.triggered_after_drop = self.last_triggered()
             self.page.goto(self.heater_device_url)
             expect(self.controls_card()).to_contain_text("Unavailable")
             self.page.wait_for_timeout(1500)  # let the page transition finish
@@ -383,6 +431,7 @@ class Run:
                 30,
             )
             self.recovered_after = round(time.monotonic() - restored, 1)
+            self.wait_for_automations(self.triggered_after_drop, "on the recovery")
             log(f"recovered {self.recovered_after} s after the network came back")
             expect(self.controls_card()).to_contain_text(self.mode_label)
             expect(self.controls_card()).not_to_contain_text("Unavailable")
@@ -400,6 +449,7 @@ class Run:
         self.speed_up_reconnects()
         self.devices()
         self.control_heater()
+        self.automations()
         self.outage()
         return {
             "ok": True,

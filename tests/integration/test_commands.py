@@ -263,7 +263,7 @@ async def test_a_status_only_rewrites_its_own_heater(
     watched = (changing, unchanged, theirs, account)
     await wait_for(hass, lambda: all(hass.states.get(e) is not None for e in watched))
     # let the start-up work finish: first statuses and the energy query of both heaters
-    await wait_for(hass, lambda: {mac, other} <= set(coordinator.data.energy))
+    await wait_for(hass, lambda: {mac, other} <= set(coordinator.energy.data or {}))
     await hass.async_block_till_done()
     # HA updates last_reported in place on the same State object: keep the values
     before = {e: hass.states.get(e).last_reported for e in watched}  # type: ignore[union-attr]

@@ -198,7 +198,7 @@ async def test_energy_sensors(
     assert sensor
     await wait_for(hass, lambda: hass.states.get(sensor).state not in ("unknown", "unavailable"))
     # Wh from the heater, shown in kWh
-    wh = entry.runtime_data.coordinator.data.energy[mac].heat_pump_wh
+    wh = entry.runtime_data.coordinator.energy.data[mac].heat_pump_wh
     assert float(hass.states.get(sensor).state) == pytest.approx(wh / 1000)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -216,7 +216,7 @@ async def test_diagnostics_redacted(
     tokens = entry.runtime_data.coordinator.session.tokens
     assert tokens is not None
     # the start-up energy query answers in the background: let it land first
-    await wait_for(hass, lambda: mac in entry.runtime_data.coordinator.data.energy)
+    await wait_for(hass, lambda: mac in (entry.runtime_data.coordinator.energy.data or {}))
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     data = entry.runtime_data.coordinator.data
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
@@ -230,7 +230,7 @@ async def test_diagnostics_redacted(
         **data.feature[mac].raw,
         "controllerSerialNumber": "**REDACTED**",
     }
-    energy = data.energy[mac]
+    energy = entry.runtime_data.coordinator.energy.data[mac]
     assert heater["energy_this_month"] == {
         "heat_pump_wh": energy.heat_pump_wh,
         "element_wh": energy.element_wh,

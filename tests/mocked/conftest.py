@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from unittest.mock import MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
@@ -149,6 +149,10 @@ def mock_session(feature_fixture: str, listeners: Listeners) -> Generator[MagicM
         session.connected = True
         session.health = connected_health()
         session.options = SessionOptions()
+        # REST beside the session: the firmware endpoint (its reply, as the simulator renders
+        # the recorded heater's versions)
+        session.auth = AsyncMock(email=EMAIL)
+        session.auth.request.return_value = load("firmware.json")
         session.status.side_effect = {info.mac: status}.get
         session.feature.side_effect = {info.mac: feature}.get
         session.add_connection_listener.side_effect = _adder(listeners.connection)

@@ -15,6 +15,8 @@ from .conftest import EMAIL, MAC
 
 # Entities that exist only when the heater reports demand response (drSettingUse).
 DEMAND_RESPONSE = {f"{MAC}_demand_response", f"{MAC}_dr_event"}
+RECIRCULATION = {f"{MAC}_recirculation_mode", f"{MAC}_run_recirculation"}
+ALL_ENTITIES = 57  # with every capability (the recorded heater has the recirculation pump)
 
 
 def unique_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
@@ -50,8 +52,7 @@ async def test_devices(
     [
         ("feature.json", set()),
         ("feature_no_dr.json", DEMAND_RESPONSE),
-        # The integration has no recirculation entities: nothing changes without the pump.
-        ("feature_no_recirc.json", set()),
+        ("feature_no_recirc.json", RECIRCULATION),
     ],
     indirect=["feature_fixture"],
 )
@@ -64,8 +65,8 @@ async def test_capability_gating(
     """A heater without a capability gets no entity for it, and nothing else goes missing."""
     present = unique_ids(entity_registry, init_integration)
     assert not present & missing
-    assert DEMAND_RESPONSE - missing <= present
-    assert len(present) == 54 - len(missing)
+    assert (DEMAND_RESPONSE | RECIRCULATION) - missing <= present
+    assert len(present) == ALL_ENTITIES - len(missing)
 
 
 # Account sensors that change with every message, command or reconnect attempt: useful when

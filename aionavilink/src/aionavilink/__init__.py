@@ -23,6 +23,7 @@ from .errors import (
     SessionStoppedError,
     UnsupportedCommandError,
 )
+from .firmware import Firmware, firmware_info, format_version, install_firmware
 from .health import (
     ConnectionEvent,
     ConnectionEventType,
@@ -92,7 +93,22 @@ from .protocol import (
     topic_matches,
     tou_read_request,
 )
+from .recirculation import (
+    RecircMode,
+    recirc_mode,
+    run_recirculation,
+    set_recirc_mode,
+    supports_recirculation,
+)
 from .session import NaviLinkSession
+from .tou import (
+    TouPeriod,
+    TouPlan,
+    convert_openei_plans,
+    get_tou_plan,
+    put_tou_plan,
+    write_tou_schedule,
+)
 from .transport import CLOUD_MQTT_URL, AwsCredentials, MqttEndpoint, MqttTransport
 
 __all__ = [
@@ -127,6 +143,7 @@ __all__ = [
     "EnergyTotals",
     "EnergyUsage",
     "EventLog",
+    "Firmware",
     "Health",
     "HeatSource",
     "InboundMessage",
@@ -148,6 +165,7 @@ __all__ = [
     "OperationMode",
     "OutOfRangeError",
     "Range",
+    "RecircMode",
     "ReconnectPolicy",
     "ReconnectTier",
     "Request",
@@ -160,6 +178,8 @@ __all__ = [
     "TemperatureUnit",
     "TimerHandle",
     "Tokens",
+    "TouPeriod",
+    "TouPlan",
     "Transport",
     "TransportFactory",
     "UnsupportedCommandError",
@@ -173,21 +193,32 @@ __all__ = [
     "client_response_topic",
     "client_subscriptions",
     "control_request",
+    "convert_openei_plans",
     "device_subscription",
     "device_topic",
     "energy_usage_request",
     "fahrenheit_to_raw",
     "feature_request",
+    "firmware_info",
+    "format_version",
+    "get_tou_plan",
+    "install_firmware",
     "new_client_id",
     "parse_inbound",
     "payload_bytes",
+    "put_tou_plan",
     "raw_to_celsius",
+    "recirc_mode",
     "redact_mac",
     "reservation_read_request",
     "reservation_write_request",
+    "run_recirculation",
+    "set_recirc_mode",
     "status_request",
+    "supports_recirculation",
     "topic_matches",
     "tou_read_request",
     "weekdays_from_bits",
     "weekdays_to_bits",
+    "write_tou_schedule",
 ]

@@ -211,16 +211,27 @@ class NaviLinkAuth:
     # -- raw HTTP -----------------------------------------------------------------------
 
     async def _post(
-        self, path: str, body: Mapping[str, Any], *, access_token: str | None = None
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        access_token: str | None = None,
+        method: str = "POST",
     ) -> Any:
-        """POST and unwrap the envelope. Raises _ApiError for a failure code."""
+        """POST (or `method`; a GET sends `body` as the query) and unwrap the envelope.
+        Raises _ApiError for a failure code."""
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         if access_token is not None:
             headers["authorization"] = access_token  # raw token, no "Bearer " (docs/protocol.md)
         payload = {k: v for k, v in body.items() if v is not None}
+        send: dict[str, Any] = (
+            {"params": {k: str(v) for k, v in payload.items()}}
+            if method == "GET"
+            else {"json": payload}
+        )
         try:
-            async with self._websession.post(
-                f"{self.api_url}{path}", json=payload, headers=headers, timeout=self._timeout
+            async with self._websession.request(
+                method, f"{self.api_url}{path}", headers=headers, timeout=self._timeout, **send
             ) as resp:
                 status = resp.status
                 try:
@@ -320,11 +331,11 @@ class NaviLinkAuth:
                 return await self._refresh_locked()
             return tokens
 
-    async def request(self, path: str, body: Mapping[str, Any]) -> Any:
-        """Authenticated POST: one refresh and one retry after a 401."""
+    async def request(self, path: str, body: Mapping[str, Any], *, method: str = "POST") -> Any:
+        """Authenticated POST (or `method`): one refresh and one retry after a 401."""
         tokens = await self.ensure_valid()
         try:
-            return await self._post(path, body, access_token=tokens.access_token)
+            return await self._post(path, body, access_token=tokens.access_token, method=method)
         except _ApiError as err:
             if err.code != 401:
                 raise
@@ -334,7 +345,7 @@ class NaviLinkAuth:
             current = self._tokens
         assert current is not None
         try:
-            return await self._post(path, body, access_token=current.access_token)
+            return await self._post(path, body, access_token=current.access_token, method=method)
         except _ApiError as err:
             if err.code == 401:
                 raise NaviLinkConnectionError(

@@ -49,10 +49,18 @@ class FakeWebSession:
     def __init__(self, cloud: FakeCloud) -> None:
         self._cloud = cloud
 
-    def post(
-        self, url: str, *, json: Mapping[str, Any], headers: Mapping[str, str], timeout: Any = None
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        json: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: Any = None,
     ) -> _Response:
-        return self._cloud.rest(url.rsplit("/api/v2.1", 1)[-1], dict(json), dict(headers))
+        body = dict(json if json is not None else params or {})
+        return self._cloud.rest(url.rsplit("/api/v2.1", 1)[-1], body, dict(headers))
 
 
 class FakeCloud:

@@ -410,3 +410,15 @@ class NaviLinkSession(DeviceCommands, SessionListeners):
     async def _execute[T](self, mac: str, request: Request, label: str, match: Matcher[T]) -> T:
         _LOGGER.debug("NaviLink: %s for %s", label, redact_mac(mac))
         return await self._queue.submit(mac, request, label, match)
+
+    async def send_request[T](
+        self,
+        mac: str,
+        build: Callable[[Target], Request],
+        label: str,
+        match: Callable[[InboundMessage], T | None],
+    ) -> T:
+        """Send a request built for `mac` through the command queue and return what `match`
+        makes of the reply it accepts (the extension point of recirculation.py and tou.py)."""
+        result: T = await self._execute(mac, build(self._target(mac)), label, match)
+        return result
