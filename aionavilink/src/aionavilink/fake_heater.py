@@ -72,7 +72,16 @@ class FakeHeater:
     feature: dict[str, Any] = field(default_factory=default_feature)
     reservation_use: int = 1
     reservations: list[dict[str, int]] = field(default_factory=list)
+    # The TOU schedule (``ctrl/tou/rd``): reservationUse and the periods, as last written.
+    tou_use: int = 1
+    tou_periods: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # Firmware by swCode (1 controller, 2 panel, 4 Wi-Fi): installed versions, and versions
+    # downloaded but not yet installed (committed with ``commitOta``).
+    firmware: dict[int, int] = field(
+        default_factory=lambda: {1: 0x0102, 2: 0x0B010000, 4: 0x0A000300}
+    )
+    downloaded: dict[int, int] = field(default_factory=dict)
 
     def rest_record(self) -> dict[str, Any]:
         return {
@@ -84,6 +93,23 @@ class FakeHeater:
                 "connected": 2 if self.online else 1,
             },
             "location": {"state": "CA"},
+        }
+
+    def firmware_record(self) -> dict[str, Any]:
+        """The ``POST /device/firmware/info`` reply data: one entry per component."""
+        return {
+            "firmwares": [
+                {
+                    "macAddress": self.mac,
+                    "additionalValue": self.additional_value,
+                    "deviceType": 52,
+                    "curSwCode": code,
+                    "curVersion": version,
+                    "downloadedVersion": self.downloaded.get(code),
+                    "deviceGroup": "NWP500",
+                }
+                for code, version in self.firmware.items()
+            ]
         }
 
     def handle(self, doc: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -113,7 +139,12 @@ class FakeHeater:
             self.reservation_use = int(request.get("reservationUse", 1))
             self.reservations = [dict(e) for e in request.get("reservation", [])]
             response.update(reservationUse=self.reservation_use, reservation=self.reservations)
+        elif command == CommandCode.TOU:
+            self._store_tou(request)
+            response.update(reservationUse=self.tou_use, reservation=self.tou_periods)
         else:
+            if isinstance(request.get("commitOta"), dict):
+                self._commit_ota(request["commitOta"])
             self._control(command, param)
             response["status"] = dict(self.status)
         reply = {
@@ -122,6 +153,22 @@ class FakeHeater:
             "response": response,
         }
         return [(str(doc.get("responseTopic")), reply)]
+
+    def _commit_ota(self, commit: Mapping[str, Any]) -> None:
+        """Install a downloaded version at once (as the simulator does); anything else is
+        refused and changes nothing."""
+        code, version = commit.get("swCode"), commit.get("swVersion")
+        if isinstance(code, int) and self.downloaded.get(code) == version:
+            self.firmware[code] = self.downloaded.pop(code)
+
+    def _store_tou(self, request: Mapping[str, Any]) -> None:
+        """A write (a request with ``reservation``) replaces the periods, as the simulator
+        does; a heater whose feature lacks ``programReservationUse`` refuses it and keeps
+        them. A read (only the serial) changes nothing."""
+        periods = request.get("reservation")
+        if isinstance(periods, list) and self.feature.get("programReservationUse") == 2:
+            self.tou_periods = [dict(p) for p in periods if isinstance(p, Mapping)]
+            self.tou_use = int(request.get("reservationUse", self.tou_use))
 
     def _control(self, command: object, param: list[int]) -> None:
         s = self.status
@@ -145,3 +192,10 @@ class FakeHeater:
             s["touStatus"] = 1 if command == CommandCode.TOU_ON else 0
         elif command == CommandCode.AIR_FILTER_RESET:
             s["airFilterAlarmElapsed"] = 0
+        elif (
+            command == CommandCode.RECIRC_MODE
+            and param
+            and self.feature.get("recirculationUse") == 2  # without a pump: ignored
+            and 1 <= param[0] <= 4
+        ):
+            s["recircOperationMode"] = param[0]

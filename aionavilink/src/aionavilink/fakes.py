@@ -19,6 +19,89 @@ from .fake_heater import FakeHeater
 from .protocol import topic_matches
 
 _OK = 200
+_TOU_SOURCE = "openei"  # the only TOU source the service knows
+_WEEKDAYS, _WEEKEND = 124, 130  # the ``week`` bits of Mon-Fri and of Sat + Sun
+
+
+def _openei_prices(plan: Mapping[str, Any]) -> list[int]:
+    """Each period's price (first tier, ``rate`` + ``adj``) in 10^-5 $/kWh; [] if malformed."""
+    prices: list[int] = []
+    structure = plan.get("energyratestructure")
+    for tiers in structure if isinstance(structure, list) else ():
+        tier = tiers[0] if isinstance(tiers, list) and tiers else None
+        if not isinstance(tier, dict) or not isinstance(tier.get("rate"), int | float):
+            return []
+        adj = tier.get("adj", 0)
+        prices.append(round((tier["rate"] + (adj if isinstance(adj, int | float) else 0)) * 1e5))
+    return prices
+
+
+def _openei_matrix(plan: Mapping[str, Any], key: str, periods: int) -> list[list[int]] | None:
+    """A 12 x 24 matrix of period indexes below `periods`, or None."""
+    rows = plan.get(key)
+    if (
+        isinstance(rows, list)
+        and len(rows) == 12
+        and all(
+            isinstance(row, list)
+            and len(row) == 24
+            and all(type(p) is int and 0 <= p < periods for p in row)
+            for row in rows
+        )
+    ):
+        return rows
+    return None
+
+
+def _openei_intervals(hours: list[int], week: int, prices: list[int]) -> list[dict[str, int]]:
+    """Runs of hours with one period, each a priced interval."""
+    starts = [h for h in range(24) if h == 0 or hours[h] != hours[h - 1]]
+    return [
+        {
+            "week": week,
+            "startHour": start,
+            "startMinute": 0,
+            "endHour": end - 1,
+            "endMinute": 59,
+            "priceMin": prices[hours[start]],
+            "priceMax": prices[hours[start]],
+            "decimalPoint": 5,
+        }
+        for start, end in zip(starts, [*starts[1:], 24], strict=True)
+    ]
+
+
+def _convert_openei(plan: object) -> dict[str, Any] | None:
+    """One OpenEI rate plan as ``POST /device/tou/convert`` converts it (as
+    navilink_sim/tou.py does: months with the same day shapes share a season), or None."""
+    if not isinstance(plan, dict):
+        return None
+    prices = _openei_prices(plan)
+    weekday = _openei_matrix(plan, "energyweekdayschedule", len(prices))
+    weekend = (
+        _openei_matrix(plan, "energyweekendschedule", len(prices))
+        if "energyweekendschedule" in plan
+        else weekday
+    )
+    if weekday is None or weekend is None:
+        return None
+    seasons: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for month in range(12):
+        shape = (tuple(weekday[month]), tuple(weekend[month]))
+        seasons[shape] = seasons.get(shape, 0) | 1 << month
+    schedule = [
+        {
+            "season": season,
+            "interval": _openei_intervals(list(days), _WEEKDAYS, prices)
+            + _openei_intervals(list(ends), _WEEKEND, prices),
+        }
+        for (days, ends), season in seasons.items()
+    ]
+    return {
+        "utility": str(plan.get("utility", "")),
+        "name": str(plan.get("name", "")),
+        "schedule": schedule,
+    }
 
 
 class _Response:
@@ -60,7 +143,9 @@ class FakeWebSession:
         timeout: Any = None,
     ) -> _Response:
         body = dict(json if json is not None else params or {})
-        return self._cloud.rest(url.rsplit("/api/v2.1", 1)[-1], body, dict(headers))
+        return self._cloud.rest(
+            url.rsplit("/api/v2.1", 1)[-1], body, dict(headers), method=method.upper()
+        )
 
 
 class FakeCloud:
@@ -90,6 +175,7 @@ class FakeCloud:
         self.refreshes = 0
         self.connections: list[FakeTransport] = []
         self.published: list[tuple[str, dict[str, Any]]] = []
+        self.tou_plans: dict[str, dict[str, Any]] = {}  # mac -> plan stored by PUT /device/tou
         self._serial = 0
         self._access = ""
         self.aws_key = ""
@@ -120,7 +206,9 @@ class FakeCloud:
             token["authorizationExpiresIn"] = self.aws_lifetime
         return token
 
-    def rest(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> _Response:
+    def rest(
+        self, path: str, body: dict[str, Any], headers: dict[str, str], *, method: str = "POST"
+    ) -> _Response:
         if self.rest_down:
             raise aiohttp.ClientConnectionError("the fake cloud is down")
         if self.rest_status is not None:
@@ -151,7 +239,65 @@ class FakeCloud:
             if heater is None:
                 return _Response(_OK, {"code": 404, "msg": "no such device"})
             return _Response(_OK, {"code": _OK, "msg": "SUCCESS", "data": heater.rest_record()})
+        if path == "/device/firmware/info":
+            heater = self.heaters.get(str(body.get("macAddress")))
+            if heater is None:
+                return _Response(_OK, {"code": 404, "msg": "Device not found"})
+            data = heater.firmware_record()
+            return _Response(_OK, {"code": _OK, "msg": "SUCCESS", "data": data})
+        if path == "/device/tou" and method in ("GET", "PUT"):
+            return self._tou(method, body)
+        if path == "/device/tou/convert":
+            plans = body.get("sourceData")
+            if body.get("sourceType") != _TOU_SOURCE or not isinstance(plans, list):
+                return _Response(_OK, {"code": 400, "msg": "Bad Request"})
+            converted = [_convert_openei(plan) for plan in plans]
+            if None in converted:
+                return _Response(_OK, {"code": 400, "msg": "Bad Request: not an OpenEI rate plan"})
+            reply = {"code": _OK, "msg": "SUCCESS", "data": {"touInfo": converted}}
+            return _Response(_OK, reply)
         return _Response(404, {"code": 404, "msg": "not found"})
+
+    def _tou(self, method: str, body: dict[str, Any]) -> _Response:
+        """``GET``/``PUT /device/tou`` as the simulator answers them: the stored plan (an
+        empty one before any PUT); a PUT checks the envelope, stores the plan and returns it."""
+        heater = self.heaters.get(str(body.get("macAddress")))
+        if heater is None:
+            return _Response(_OK, {"code": 404, "msg": "Device not found"})
+        serial = heater.feature.get("controllerSerialNumber")
+        if method == "GET" and body.get("controllerId") != serial:
+            return _Response(_OK, {"code": 400, "msg": "controllerId does not match the device"})
+        if method == "PUT":
+            info, zip_code = body.get("touInfo"), body.get("zipCode", "")
+            if (
+                not isinstance(info, dict)
+                or not isinstance(info.get("schedule"), list)
+                or body.get("sourceType") != _TOU_SOURCE
+                or not str(zip_code).isdigit()
+            ):
+                return _Response(_OK, {"code": 400, "msg": "Bad Request"})
+            self.tou_plans[heater.mac] = {
+                "registerPath": str(body.get("registerPath", "wifi")),
+                "sourceType": _TOU_SOURCE,
+                "name": str(info.get("name", "")),
+                "utility": str(info.get("utility", "")),
+                "zipCode": int(zip_code),
+                "schedule": info["schedule"],
+            }
+        plan = self.tou_plans.get(heater.mac, {})
+        data = {
+            "registerPath": plan.get("registerPath", "wifi"),
+            "sourceType": _TOU_SOURCE,
+            "touInfo": {
+                "controllerId": serial,
+                "manufactureId": heater.mac,
+                "name": plan.get("name", ""),
+                "utility": plan.get("utility", ""),
+                "zipCode": plan.get("zipCode", 0),
+                "schedule": plan.get("schedule", []),
+            },
+        }
+        return _Response(_OK, {"code": _OK, "msg": "SUCCESS", "data": data})
 
     # -- broker ---------------------------------------------------------------------------
 
