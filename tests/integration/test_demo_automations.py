@@ -19,7 +19,7 @@ from navilink_sim.testing import SimControl
 from .conftest import setup_entry, wait_for
 
 AUTOMATIONS = Path(__file__).resolve().parents[2] / "config" / "automations.yaml"
-DEMO_EVENT_ENTITY = "event.navilink_demo_example_com_connection"
+DEMO_EVENT_ENTITY = "event.navilink_connection"
 
 
 async def test_demo_automations_fire_on_drop_and_recovery(
@@ -34,14 +34,11 @@ async def test_demo_automations_fire_on_drop_and_recovery(
     event_entity = er.async_get(hass).async_get_entity_id(
         "event", DOMAIN, f"{entry.unique_id}_connection"
     )
-    assert event_entity
+    # the entity id the demo automation names is the one an account's event entity gets
+    assert event_entity == DEMO_EVENT_ENTITY
     automations = load_yaml(AUTOMATIONS)
     assert isinstance(automations, list) and len(automations) == 2
-    text = AUTOMATIONS.read_text(encoding="utf-8").replace(DEMO_EVENT_ENTITY, event_entity)
-    assert text != AUTOMATIONS.read_text(encoding="utf-8")
-    patched = Path(hass.config.path("automations.yaml"))
-    patched.write_text(text, encoding="utf-8")
-    assert await async_setup_component(hass, "automation", {"automation": load_yaml(patched)})
+    assert await async_setup_component(hass, "automation", {"automation": automations})
     await hass.async_block_till_done()
 
     seen: set[str] = set()
