@@ -234,6 +234,19 @@ class HassApi:
         await asyncio.wait_for(fut, 30)
         return mid
 
+    async def confirm_http_config(self) -> str:
+        """Keep this run's HTTP settings: Home Assistant (2026.8+) takes the `http:` YAML as an
+        unconfirmed trial and, unconfirmed, returns to port 8123 after 5 minutes (a restart the
+        bench would not survive). What scripts/_develop_http.py does for the dev stack."""
+        try:
+            config = await self.call({"type": "http/config"})
+        except RuntimeError:
+            return "nothing to confirm (this release has no http/config command)"
+        if not (config or {}).get("pending"):
+            return "nothing to confirm"
+        await self.call({"type": "http/config/promote"})
+        return "confirmed"
+
     async def unsubscribe(self, sub_id: int) -> None:
         await self.call({"type": "unsubscribe_events", "subscription": sub_id})
         self._handlers.pop(sub_id, None)

@@ -146,6 +146,7 @@ class Bench:
         self.api = HassApi(self.hass.url)
         await self.api.onboard()
         await self.api.connect_ws()
+        _LOGGER.info("hass HTTP settings: %s", await self.api.confirm_http_config())
         await self.api.subscribe(
             {"type": "subscribe_events", "event_type": "navilink_connection"}, self._on_conn
         )
