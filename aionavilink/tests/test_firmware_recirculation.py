@@ -10,7 +10,6 @@ from conftest import MAC, Factory
 
 from aionavilink import (
     CommandCode,
-    CommandTimeoutError,
     DeviceFeature,
     DeviceStatus,
     Firmware,
@@ -26,7 +25,7 @@ from aionavilink import (
     set_recirc_mode,
     supports_recirculation,
 )
-from aionavilink.testing import FakeClock, FakeCloud, FakeHeater
+from aionavilink.testing import FakeCloud, FakeHeater, settle
 
 FIRMWARE_PATH = "/device/firmware/info"
 
@@ -155,7 +154,8 @@ async def test_a_commit_the_heater_refuses_installs_nothing(
 ) -> None:
     heater = cloud.heaters[MAC]
     session, _ = await make_session()
-    await install_firmware(session, MAC, Firmware(2, 0x0B010000, 0x0B020000))
+    with pytest.raises(OutOfRangeError, match=r"install panel firmware .*refused it"):
+        await install_firmware(session, MAC, Firmware(2, 0x0B010000, 0x0B020000))
     assert heater.requests[-1]["commitOta"] == {"swCode": 2, "swVersion": 0x0B020000}
     assert heater.firmware[2] == 0x0B010000  # never downloaded: the heater keeps its version
 
@@ -231,21 +231,25 @@ async def test_set_recirc_mode_is_confirmed_by_the_status(
     assert heater.status["recircOperationMode"] == mode.code
 
 
-async def test_a_status_without_the_new_mode_does_not_confirm_it(
-    make_session: Factory, cloud: FakeCloud, clock: FakeClock
+async def test_a_heater_that_lost_its_pump_refuses_the_mode_at_once(
+    make_session: Factory, cloud: FakeCloud
 ) -> None:
+    """The session still believes the pump is there; the heater says no, and the caller hears
+    it at once (no clock advance) instead of after the command timeout."""
     heater = _fit_pump(cloud)
     session, _ = await make_session()
     await session.request_feature(MAC)
-    heater.feature["recirculationUse"] = 1  # the heater now ignores the mode: status unchanged
+    heater.feature["recirculationUse"] = 1
     pending = asyncio.ensure_future(set_recirc_mode(session, MAC, RecircMode.BUTTON))
-    await clock.run(1.0)
-    assert (await session.request_feature(MAC)).supports_recirculation is False  # not a status
-    await clock.run(4.5)
-    with pytest.raises(CommandTimeoutError, match="did not confirm"):
+    await settle()
+    assert pending.done()
+    with pytest.raises(UnsupportedCommandError, match=r"refused it \(recirculationUse absent\)"):
         await pending
-    assert [r.get("mode") for r in heater.requests][-2:] == ["recirc-mode", None]
-    assert recirc_mode(session.status(MAC)) is None
+    assert heater.requests[-1]["mode"] == "recirc-mode"
+    assert heater.status["recircOperationMode"] == 0  # unchanged
+    counters = session.health.counters
+    assert (counters.commands_refused, counters.commands_failed) == (1, 1)
+    assert session.pending_commands == 0
 
 
 async def test_run_recirculation_presses_the_hot_button(

@@ -12,7 +12,6 @@ from conftest import MAC, Factory
 
 from aionavilink import (
     CommandCode,
-    CommandTimeoutError,
     NaviLinkProtocolError,
     OutOfRangeError,
     TouPeriod,
@@ -24,7 +23,7 @@ from aionavilink import (
     put_tou_plan,
     write_tou_schedule,
 )
-from aionavilink.testing import FakeClock, FakeCloud
+from aionavilink.testing import FakeCloud, settle
 
 WEEK = frozenset(
     {Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY}
@@ -302,17 +301,18 @@ async def test_write_tou_schedule_is_confirmed_by_the_heaters_echo(
     assert len(heater.tou_periods) == 2
 
 
-async def test_an_echo_of_other_periods_does_not_confirm_the_write(
-    make_session: Factory, cloud: FakeCloud, clock: FakeClock
+async def test_a_heater_that_refuses_the_write_fails_it_at_once(
+    make_session: Factory, cloud: FakeCloud
 ) -> None:
-    """A heater that reports no reservation flag gets the write, keeps its old periods
-    (as one that refuses it does) and the write times out unconfirmed."""
+    """A heater that reports no reservation flag (the session does not know, so it sends)
+    refuses the write, keeps its old periods, and the caller hears it at once."""
     heater = cloud.heaters[MAC]
     del heater.feature["programReservationUse"]
     session, _ = await make_session()
     pending = asyncio.ensure_future(write_tou_schedule(session, MAC, PLAN))
-    await clock.run(5.5)
-    with pytest.raises(CommandTimeoutError, match="did not confirm"):
+    await settle()
+    assert pending.done()
+    with pytest.raises(UnsupportedCommandError, match="refused it"):
         await pending
     assert heater.requests[-1]["command"] == CommandCode.TOU
     assert heater.tou_periods == []

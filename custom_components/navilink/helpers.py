@@ -10,6 +10,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from aionavilink import (
     CommandEvictedError,
     CommandExpiredError,
+    CommandRefusedError,
     CommandTimeoutError,
     InvalidCredentialsError,
     NaviLinkError,
@@ -41,6 +42,12 @@ def translate_error(err: NaviLinkError) -> HomeAssistantError:
         )
     if isinstance(err, UnsupportedCommandError):
         return ServiceValidationError(translation_domain=DOMAIN, translation_key="unsupported")
+    if isinstance(err, CommandRefusedError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_refused",
+            translation_placeholders={"error": str(err)},
+        )
     for error_type, key in _COMMAND_ERRORS:
         if isinstance(err, error_type):
             return HomeAssistantError(translation_domain=DOMAIN, translation_key=key)

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from aionavilink import (
+    CommandCode,
     CommandEvictedError,
     CommandExpiredError,
+    CommandRefusedError,
     ConnectionEventType,
     ConnectionState,
     DhwMode,
@@ -23,6 +25,7 @@ from aionavilink import (
     NaviLinkSession,
     OutOfRangeError,
     Reservation,
+    control_request,
 )
 from aionavilink.testing import FakeClock
 
@@ -139,6 +142,38 @@ async def test_out_of_range_commands_are_refused_before_sending(
     with pytest.raises(OutOfRangeError):
         await session.set_mode(mac, DhwMode.VACATION)
     assert session.health.counters.commands_sent == sent
+
+
+async def test_a_command_the_heater_refuses_fails_at_once(
+    make_session: SessionFactory, sim_account: dict[str, Any], sim_control: Any
+) -> None:
+    """Requests the library itself cannot check (built by hand) reach the heater, which refuses
+    them in its reply; the caller hears it at once, long before the (10 minute) command timeout,
+    and the heater's state is unchanged."""
+    session, _ = await make_session(command_timeout=600.0)
+    mac = mac_of(sim_account)
+    before = await session.request_status(mac)
+
+    def accepted(message: Any) -> Any:
+        # only a reply to this very command would do; the refusal fails it before this runs
+        return message if message.command == CommandCode.DHW_TEMPERATURE else None
+
+    async def send(label: str, **control: Any) -> None:
+        await asyncio.wait_for(
+            session.send_request(mac, lambda t: control_request(t, **control), label, accepted),
+            timeout=30,
+        )
+
+    with pytest.raises(OutOfRangeError, match="raw setpoint: the device refused it"):
+        await send("raw setpoint", command=CommandCode.DHW_TEMPERATURE, param=[250])
+    with pytest.raises(CommandRefusedError, match="made-up mode: the device refused it"):
+        await send("made-up mode", command=CommandCode.DHW_TEMPERATURE, mode="warp-speed")
+    after = await session.request_status(mac)
+    assert after.dhw_temperature_setting == before.dhw_temperature_setting
+    assert session.health.counters.commands_refused == 2
+    heater = (await sim_control.state())["devices"][mac]
+    assert heater["refused"] == 2
+    assert heater["last_refusal"]["reason"] == "unknown_command"
 
 
 async def test_drop_recovers_and_restores_every_subscription(

@@ -30,6 +30,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from aionavilink import (
     CommandEvictedError,
     CommandExpiredError,
+    CommandRefusedError,
     CommandTimeoutError,
     DeviceStatus,
     DhwMode,
@@ -190,6 +191,7 @@ async def test_mode_while_off_powers_on_first(
         (OutOfRangeError("55.5 is outside 40.5-65.5"), ServiceValidationError, "out_of_range"),
         (UnsupportedCommandError("no"), ServiceValidationError, "unsupported"),
         (CommandTimeoutError("late"), HomeAssistantError, "command_timeout"),
+        (CommandRefusedError("mode: the device refused it"), HomeAssistantError, "command_refused"),
         (CommandExpiredError("old"), HomeAssistantError, "command_expired"),
         (CommandEvictedError("full"), HomeAssistantError, "command_evicted"),
         (NotConnectedError("down"), HomeAssistantError, "not_connected"),

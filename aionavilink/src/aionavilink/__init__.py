@@ -12,6 +12,7 @@ from .errors import (
     CommandError,
     CommandEvictedError,
     CommandExpiredError,
+    CommandRefusedError,
     CommandTimeoutError,
     InvalidCredentialsError,
     MalformedPayloadError,
@@ -33,7 +34,7 @@ from .health import (
     Health,
     LatencyStats,
 )
-from .inbound import InboundMessage, MessageKind, parse_inbound
+from .inbound import DeviceRefusal, InboundMessage, MessageKind, parse_inbound
 from .limits import (
     ANTI_LEGIONELLA_PERIOD_DAYS,
     DEFAULT_ANTI_LEGIONELLA_PERIOD_DAYS,
@@ -70,6 +71,7 @@ from .protocol import (
     CONTROL_NAMES,
     DEVICE_TYPE,
     CommandCode,
+    RefusalReason,
     Request,
     Target,
     ack_topic,
@@ -130,12 +132,14 @@ __all__ = [
     "CommandError",
     "CommandEvictedError",
     "CommandExpiredError",
+    "CommandRefusedError",
     "CommandTimeoutError",
     "ConnectionEvent",
     "ConnectionEventType",
     "ConnectionState",
     "Counters",
     "DeviceFeature",
+    "DeviceRefusal",
     "DeviceStatus",
     "DhwMode",
     "DrEvent",
@@ -168,6 +172,7 @@ __all__ = [
     "RecircMode",
     "ReconnectPolicy",
     "ReconnectTier",
+    "RefusalReason",
     "Request",
     "Reservation",
     "ReservationSchedule",

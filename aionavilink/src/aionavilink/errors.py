@@ -53,3 +53,8 @@ class UnsupportedCommandError(CommandError):
 
 class OutOfRangeError(CommandError, ValueError):
     """A command argument is outside the range the device accepts."""
+
+
+class CommandRefusedError(CommandError):
+    """The device answered that it refuses the command for a reason this library has no
+    narrower error for (an unknown command, or a reason it does not know)."""

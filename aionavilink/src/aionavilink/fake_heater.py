@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .protocol import CommandCode
+from .protocol import CommandCode, RefusalReason
 
 
 def default_status() -> dict[str, Any]:
@@ -121,6 +121,11 @@ class FakeHeater:
         command = request.get("command")
         param = list(request.get("param") or [])
         response: dict[str, Any] = {"command": command, "macAddress": self.mac}
+        refusal = self._refusal(command, param, request)
+        if refusal is not None:
+            response["refusal"] = refusal
+            if "mode" in request:
+                response["refusal"].update(mode=request["mode"], param=param)
         if command == CommandCode.FEATURE:
             response["feature"] = dict(self.feature)
         elif command == CommandCode.ENERGY_USAGE:
@@ -140,12 +145,12 @@ class FakeHeater:
             self.reservations = [dict(e) for e in request.get("reservation", [])]
             response.update(reservationUse=self.reservation_use, reservation=self.reservations)
         elif command == CommandCode.TOU:
-            self._store_tou(request)
+            if refusal is None:
+                self._store_tou(request)
             response.update(reservationUse=self.tou_use, reservation=self.tou_periods)
         else:
-            if isinstance(request.get("commitOta"), dict):
-                self._commit_ota(request["commitOta"])
-            self._control(command, param)
+            if refusal is None:
+                self._control(command, param, request)
             response["status"] = dict(self.status)
         reply = {
             "clientID": doc.get("clientID"),
@@ -154,25 +159,51 @@ class FakeHeater:
         }
         return [(str(doc.get("responseTopic")), reply)]
 
-    def _commit_ota(self, commit: Mapping[str, Any]) -> None:
-        """Install a downloaded version at once (as the simulator does); anything else is
-        refused and changes nothing."""
-        code, version = commit.get("swCode"), commit.get("swVersion")
-        if isinstance(code, int) and self.downloaded.get(code) == version:
-            self.firmware[code] = self.downloaded.pop(code)
+    def _refusal(
+        self, command: object, param: list[int], request: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Why the heater refuses this request, the way the simulator says it (None: it
+        accepts). Only the refusals the library's tests need: an undownloaded firmware, a
+        TOU write or recirculation on a model without them, a setpoint out of range."""
+        feature = self.feature
+
+        def refuse(reason: RefusalReason, detail: str) -> dict[str, Any]:
+            return {"reason": reason.value, "detail": detail}
+
+        commit = request.get("commitOta")
+        if isinstance(commit, Mapping):
+            code, version = commit.get("swCode"), commit.get("swVersion")
+            if not isinstance(code, int) or self.downloaded.get(code) != version:
+                return refuse(RefusalReason.INVALID_PARAM, f"nothing downloaded for {code}")
+        elif command == CommandCode.TOU and isinstance(request.get("reservation"), list):
+            if feature.get("programReservationUse") != 2:
+                return refuse(RefusalReason.UNSUPPORTED, "programReservationUse absent")
+        elif command == CommandCode.RECIRC_MODE:
+            if feature.get("recirculationUse") != 2:
+                return refuse(RefusalReason.UNSUPPORTED, "recirculationUse absent")
+            if not param or not 1 <= param[0] <= 4:
+                return refuse(RefusalReason.OUT_OF_RANGE, f"recirc-mode takes 1..4, got {param}")
+        elif command == CommandCode.DHW_TEMPERATURE and param:
+            low, high = feature.get("dhwTemperatureMin"), feature.get("dhwTemperatureMax")
+            if isinstance(low, int) and isinstance(high, int) and not low <= param[0] <= high:
+                return refuse(RefusalReason.OUT_OF_RANGE, f"takes {low}..{high}, got {param[0]}")
+        return None
 
     def _store_tou(self, request: Mapping[str, Any]) -> None:
         """A write (a request with ``reservation``) replaces the periods, as the simulator
-        does; a heater whose feature lacks ``programReservationUse`` refuses it and keeps
-        them. A read (only the serial) changes nothing."""
+        does. A read (only the serial) changes nothing."""
         periods = request.get("reservation")
-        if isinstance(periods, list) and self.feature.get("programReservationUse") == 2:
+        if isinstance(periods, list):
             self.tou_periods = [dict(p) for p in periods if isinstance(p, Mapping)]
             self.tou_use = int(request.get("reservationUse", self.tou_use))
 
-    def _control(self, command: object, param: list[int]) -> None:
+    def _control(self, command: object, param: list[int], request: Mapping[str, Any]) -> None:
         s = self.status
-        if command == CommandCode.POWER_OFF:
+        commit = request.get("commitOta")
+        if isinstance(commit, Mapping):  # checked by _refusal: a downloaded version
+            code = commit["swCode"]
+            self.firmware[code] = self.downloaded.pop(code)
+        elif command == CommandCode.POWER_OFF:
             s["dhwOperationSetting"] = 6
         elif command == CommandCode.POWER_ON:
             s["dhwOperationSetting"] = 1
@@ -192,10 +223,5 @@ class FakeHeater:
             s["touStatus"] = 1 if command == CommandCode.TOU_ON else 0
         elif command == CommandCode.AIR_FILTER_RESET:
             s["airFilterAlarmElapsed"] = 0
-        elif (
-            command == CommandCode.RECIRC_MODE
-            and param
-            and self.feature.get("recirculationUse") == 2  # without a pump: ignored
-            and 1 <= param[0] <= 4
-        ):
+        elif command == CommandCode.RECIRC_MODE:  # checked by _refusal
             s["recircOperationMode"] = param[0]

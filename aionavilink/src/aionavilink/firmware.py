@@ -80,8 +80,8 @@ async def firmware_info(session: NaviLinkSession, mac: str) -> dict[str, Firmwar
 
 async def install_firmware(session: NaviLinkSession, mac: str, firmware: Firmware) -> DeviceStatus:
     """Install a component's downloaded firmware (``ctrl`` with ``commitOta {swCode,
-    swVersion}``); confirmed by the heater's status reply. Only a version the firmware endpoint
-    reports as downloaded can be committed."""
+    swVersion}``); confirmed by the heater's status reply, failed at once by its refusal. Only a
+    version the firmware endpoint reports as downloaded can be committed."""
     version = firmware.downloaded_version
     if version is None or version == firmware.current_version:
         raise OutOfRangeError(f"no downloaded {firmware.component} firmware to install")

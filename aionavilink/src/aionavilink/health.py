@@ -85,6 +85,7 @@ class Counters:
     commands_sent: int = 0
     commands_confirmed: int = 0
     commands_failed: int = 0
+    commands_refused: int = 0
     commands_expired: int = 0
     commands_evicted: int = 0
     resubscribe_failures: int = 0

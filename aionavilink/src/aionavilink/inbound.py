@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from .errors import MalformedPayloadError
-from .protocol import RESPONSE_ENERGY, RESPONSE_RESERVATION, RESPONSE_TOU
+from .errors import (
+    CommandError,
+    CommandRefusedError,
+    MalformedPayloadError,
+    OutOfRangeError,
+    UnsupportedCommandError,
+)
+from .protocol import RESPONSE_ENERGY, RESPONSE_RESERVATION, RESPONSE_TOU, RefusalReason
 
 
 class MessageKind(StrEnum):
@@ -27,13 +33,56 @@ class MessageKind(StrEnum):
     OTHER = "other"
 
 
+_REFUSAL_ERRORS: Final[Mapping[str, type[CommandError]]] = {
+    RefusalReason.UNSUPPORTED: UnsupportedCommandError,
+    RefusalReason.OUT_OF_RANGE: OutOfRangeError,
+    RefusalReason.INVALID_PARAM: OutOfRangeError,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRefusal:
+    """A device's answer that it refuses a command (``response.refusal``).
+
+    ``mode`` and ``param`` echo a refused mode control (None when the device did not say).
+    """
+
+    reason: str
+    detail: str
+    mode: str | None = None
+    param: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_wire(cls, raw: object) -> DeviceRefusal:
+        """Parse ``response.refusal``; MalformedPayloadError when it is not an object."""
+        if not isinstance(raw, Mapping):
+            raise MalformedPayloadError("refusal is not an object")
+        reason, detail, mode, param = (raw.get(k) for k in ("reason", "detail", "mode", "param"))
+        params = None
+        if isinstance(param, list) and all(_is_int(p) for p in param):
+            params = tuple(param)
+        return cls(
+            reason=reason if isinstance(reason, str) else "",
+            detail=detail if isinstance(detail, str) else "",
+            mode=mode if isinstance(mode, str) else None,
+            param=params,
+        )
+
+    def error(self, label: str) -> CommandError:
+        """The error a caller gets: UnsupportedCommandError, OutOfRangeError (out of range
+        or invalid parameters) or CommandRefusedError (anything else)."""
+        error_type = _REFUSAL_ERRORS.get(self.reason, CommandRefusedError)
+        why = self.detail or self.reason or "no reason given"
+        return error_type(f"{label}: the device refused it ({why})")
+
+
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
     """A parsed device message.
 
     ``body`` is the status dict, the feature dict, or the whole ``response`` object for
     energy / reservation / TOU (for ``other``: the response, or the document when there is
-    no response).
+    no response). ``refusal`` is set when the device refused the request this answers.
     """
 
     kind: MessageKind
@@ -43,6 +92,7 @@ class InboundMessage:
     client_id: str | None = None
     session_id: str | None = None
     command: int | None = None
+    refusal: DeviceRefusal | None = None
     document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -136,6 +186,8 @@ def parse_inbound(topic: str, payload: bytes) -> InboundMessage | None:
     command = response.get("command")
     if not _is_int(command):
         command = None
+    raw_refusal = response.get("refusal")
+    refusal = DeviceRefusal.from_wire(raw_refusal) if raw_refusal is not None else None
 
     def make(kind: MessageKind, body: Mapping[str, Any]) -> InboundMessage:
         return InboundMessage(
@@ -146,6 +198,7 @@ def parse_inbound(topic: str, payload: bytes) -> InboundMessage | None:
             client_id=client_id,
             session_id=session_id,
             command=command,
+            refusal=refusal,
             document=doc,
         )
 

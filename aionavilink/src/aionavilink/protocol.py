@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Final
 
 DEVICE_TYPE: Final = 52
@@ -182,6 +182,15 @@ class Target:
     session_id: str
     mac: str
     additional_value: str
+
+
+class RefusalReason(StrEnum):
+    """Why a device refuses a command (``response.refusal.reason``, docs/protocol.md)."""
+
+    UNKNOWN_COMMAND = "unknown_command"
+    UNSUPPORTED = "unsupported"
+    INVALID_PARAM = "invalid_param"
+    OUT_OF_RANGE = "out_of_range"
 
 
 @dataclass(frozen=True, slots=True)

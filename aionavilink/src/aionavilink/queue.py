@@ -214,7 +214,13 @@ class CommandQueue:
     # -- outcome --------------------------------------------------------------------------
 
     def confirm(self, message: InboundMessage) -> None:
-        """Offer an inbound message to every in-flight command of its device."""
+        """Offer an inbound message to every in-flight command of its device; a refusal
+        fails the command it answers at once (and confirms nothing for it)."""
+        refused = self._refused_by(message) if message.refusal is not None else None
+        if refused is not None and message.refusal is not None:
+            self._inflight.remove(refused)
+            self._counters.commands_refused += 1
+            self._fail(refused, message.refusal.error(refused.label))
         for cmd in list(self._inflight):
             if message.mac and cmd.mac != message.mac:
                 continue
@@ -234,6 +240,29 @@ class CommandQueue:
             self._counters.commands_confirmed += 1
             if not cmd.future.done():
                 cmd.future.set_result(result)
+
+    def _refused_by(self, message: InboundMessage) -> _Command[object] | None:
+        """The oldest in-flight command a refusal answers: same device and command code,
+        sent by us (client and session id, when the reply names them) on the topic the reply
+        names, with the parameters it echoes."""
+        refusal = message.refusal
+        doc = message.document
+        for cmd in self._inflight:
+            payload = cmd.request.payload
+            request = payload.get("request", {})
+            if (
+                (message.mac and cmd.mac != message.mac)
+                or message.command != cmd.request.command
+                or (message.client_id and message.client_id != payload.get("clientID"))
+                or (message.session_id and message.session_id != payload.get("sessionID"))
+                or doc.get("requestTopic", cmd.request.topic) != cmd.request.topic
+            ):
+                continue
+            echoed = refusal.param if refusal is not None else None
+            if echoed is not None and "param" in request and tuple(request["param"]) != echoed:
+                continue
+            return cmd
+        return None
 
     def _fail(self, cmd: _Command[object], error: Exception) -> None:
         cmd.cancel_timer()
