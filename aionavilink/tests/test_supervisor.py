@@ -78,14 +78,41 @@ async def test_every_nth_attempt_is_deep_and_refreshes_tokens_and_devices(
     assert cloud.refreshes == refreshes + 1
 
 
-async def test_a_refused_signature_makes_the_next_attempt_deep(
+async def test_a_refused_signature_renews_the_credentials_at_once(
     make_session: Factory, cloud: FakeCloud, clock: FakeClock
 ) -> None:
-    _, rec = await make_session()
+    """A quick attempt the server refuses (expired credentials) is followed by a deep one
+    without waiting the backoff: the refusal has shown it is needed."""
+    session, rec = await make_session()
+    refreshes = cloud.refreshes
     cloud.connect_errors = [UPGRADE_REFUSED]
     cloud.drop()
-    await clock.run(1.0 + 2.0)
+    await clock.run(1.0)  # the first quick attempt, after its 1 s backoff, and no more time
     assert rec.types()[-3:] == [E.RECONNECTING, E.DEEP_RECONNECT, E.CONNECTED]
+    deep = rec.events[-2]
+    assert deep.tier is ReconnectTier.DEEP and deep.next_retry_at == deep.at
+    assert cloud.refreshes == refreshes + 1
+    assert session.health.counters.deep_reconnects == 1
+
+
+async def test_a_deep_attempt_refused_again_waits_its_backoff(
+    make_session: Factory, cloud: FakeCloud, clock: FakeClock
+) -> None:
+    """Only a quick attempt's refusal skips the wait: refusals that go on back off as usual."""
+    session, rec = await make_session()
+    cloud.connect_errors = [UPGRADE_REFUSED] * 3
+    cloud.drop()
+    await clock.run(1.0)  # quick (refused) then deep at once (refused)
+    assert session.state is ConnectionState.RECONNECTING
+    waiting = rec.events[-1]
+    assert waiting.type is E.DEEP_RECONNECT and waiting.attempt == 3
+    assert waiting.next_retry_at is not None
+    assert (waiting.next_retry_at - waiting.at).total_seconds() == pytest.approx(4.0)
+    await clock.run(3.9)
+    assert session.state is ConnectionState.RECONNECTING
+    await clock.run(0.1 + 8.0)  # attempt 3 refused too, attempt 4 after 8 s connects
+    assert session.state is ConnectionState.CONNECTED
+    assert session.health.counters.deep_reconnects == 3
 
 
 async def test_rejected_credentials_stop_the_loop_and_a_slow_retry_recovers(

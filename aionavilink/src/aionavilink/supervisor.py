@@ -72,6 +72,7 @@ class ReconnectSupervisor:
         self._notify = notify
         self._attempt = 0
         self._force_deep = False
+        self._renew_now = False  # a quick attempt's signature was refused: go deep at once
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
         self._auth_retry_task: asyncio.Task[None] | None = None
@@ -150,12 +151,15 @@ class ReconnectSupervisor:
         self.transition(ConnectionState.DISCONNECTED, ConnectionEventType.DISCONNECTED, reason)
         self.schedule(reason)
 
-    def connect_failed(self, err: NaviLinkError) -> None:
+    def connect_failed(self, err: NaviLinkError, tier: ReconnectTier | None = None) -> None:
         """A connect attempt failed (the loop goes on)."""
         self._health.record_connect_failure(str(err))
         if is_auth_rejection(err):
-            # The server was reached and refused our signature: renew credentials next time.
+            # The server was reached and refused our signature: renew the credentials. After a
+            # quick attempt, at once (the backoff would only delay a reconnect the refusal has
+            # shown to be needed); a deep attempt refused again waits its backoff as usual.
             self._force_deep = True
+            self._renew_now = tier is ReconnectTier.QUICK
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -191,7 +195,8 @@ class ReconnectSupervisor:
                 return
             deep = self._force_deep or policy.tier(attempt) is ReconnectTier.DEEP
             tier = ReconnectTier.DEEP if deep else ReconnectTier.QUICK
-            delay = policy.delay(attempt, self._rng)
+            delay = 0.0 if self._renew_now else policy.delay(attempt, self._rng)
+            self._renew_now = False
             self.transition(
                 ConnectionState.RECONNECTING,
                 ConnectionEventType.DEEP_RECONNECT if deep else ConnectionEventType.RECONNECTING,
@@ -199,7 +204,7 @@ class ReconnectSupervisor:
                 tier=tier,
                 retry_in=delay,
             )
-            if self._path_probe is None:
+            if self._path_probe is None or delay == 0:
                 await self._clock.sleep(delay)
             elif await self._path_probe.wait(delay):
                 _LOGGER.debug("NaviLink: the MQTT endpoint is reachable again; reconnecting now")
@@ -215,7 +220,7 @@ class ReconnectSupervisor:
                 return
             except NaviLinkError as err:
                 reason = str(err)
-                self.connect_failed(err)
+                self.connect_failed(err, tier)
                 continue
             self._loop_task = None
             return
