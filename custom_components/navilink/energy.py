@@ -4,7 +4,7 @@ and the daily history imported into long-term statistics on setup and then once 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
@@ -92,6 +92,9 @@ class NaviLinkEnergyHistoryCoordinator(DataUpdateCoordinator[dict[str, date]]):
         if "recorder" not in self.hass.config.components:
             return {}  # no long-term statistics without the recorder
         today = dt_util.now().date()
+        # Completed days only: today's figure still grows, and a statistic that changes
+        # after it was imported would make every import differ from the last.
+        last_day = today - timedelta(days=1)
         imported = dict(self.data or {})
         for mac, info in self.session.devices.items():
             feature = self.session.feature(mac)
@@ -105,7 +108,7 @@ class NaviLinkEnergyHistoryCoordinator(DataUpdateCoordinator[dict[str, date]]):
             try:
                 for year, months in sorted(months_back(today, count).items()):
                     usage = await self.session.request_energy_usage(mac, year, months)
-                    days.extend(daily_usage(usage, today))
+                    days.extend(daily_usage(usage, last_day))
             except NaviLinkError as err:
                 LOGGER.debug("Energy history of %s not available: %s", mac[-4:], err)
                 continue
