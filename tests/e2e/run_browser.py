@@ -18,10 +18,11 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from browser_blueprint import CONNECTION_BLUEPRINT, BlueprintAutomation, now
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,7 @@ ACCOUNT_DEVICE = "NaviLink"
 UI_TIMEOUT_MS = 30_000
 
 
-# The dev config's demo automations (config/automations.yaml), by entity id and alias, and the
-# connection blueprint's name (blueprints/automation/navilink/connection_lost.yaml).
+# The dev config's demo automations (config/automations.yaml), by entity id and alias.
 DEMO_AUTOMATIONS = (
     "automation.navilink_demo_connection_event_bus",
     "automation.navilink_demo_connection_event_entity",
@@ -52,7 +52,6 @@ DEMO_ALIASES = (
     "NaviLink demo: connection event (bus)",
     "NaviLink demo: Connection event entity",
 )
-CONNECTION_BLUEPRINT = "NaviLink cloud connection lost"
 
 
 def log(msg: str) -> None:
@@ -127,6 +126,18 @@ class Run:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
             time.sleep(0.5)
+
+    def retry(self, what: str, act: Callable[[], Any], done: Callable[[], Any]) -> None:
+        """`act`, again while `done` raises (a click the page was not ready for), three times."""
+        for attempt in range(3):
+            act()
+            try:
+                done()
+                return
+            except AssertionError:
+                if attempt == 2:
+                    raise
+                log(f"{what}: no effect yet, again")
 
     def entities(self) -> dict[str, dict[str, Any]]:
         """Entity registry entries of the integration, by entity_id."""
@@ -395,6 +406,7 @@ class Run:
             self.shot("connection")
         with self.step("network_down"):
             cut = time.monotonic()
+            cut_at = now()
             self.sim("POST", "/faults/network", {"state": "down"})
             self.wait_for(
                 "the connectivity entity to turn off",
@@ -404,6 +416,8 @@ class Run:
             expect(self.connection_row()).to_contain_text("Disconnected")
             log(f"connection off after {time.monotonic() - cut:.1f} s")
             self.shot("connection-down")
+            self.blueprint.check_lost(cut_at)
+            log(f"the blueprint automation ran {self.blueprint.lost_after_s} s after the cut")
             self.wait_for(
                 "the heater to become unavailable (after the grace period)",
                 lambda: self.state_of(self.heater) == "unavailable",
@@ -419,6 +433,7 @@ class Run:
             self.shot("device-unavailable")
         with self.step("network_up"):
             restored = time.monotonic()
+            restored_at = now()
             self.sim("POST", "/faults/network", {"state": "up"})
             self.wait_for(
                 "the heater to be available again",
@@ -432,6 +447,7 @@ class Run:
             )
             self.recovered_after = round(time.monotonic() - restored, 1)
             self.wait_for_automations(self.triggered_after_drop, "on the recovery")
+            self.blueprint.wait_fired(restored_at, "on the recovery")
             log(f"recovered {self.recovered_after} s after the network came back")
             expect(self.controls_card()).to_contain_text(self.mode_label)
             expect(self.controls_card()).not_to_contain_text("Unavailable")
@@ -450,11 +466,20 @@ class Run:
         self.devices()
         self.control_heater()
         self.automations()
-        self.outage()
+        self.blueprint = BlueprintAutomation(self)
+        try:
+            self.blueprint.create()
+            self.outage()
+        except Exception:
+            with suppress(Exception):  # the first failure is the one to report
+                self.blueprint.remove()
+            raise
+        self.blueprint.remove()
         return {
             "ok": True,
             "unavailable_after_s": self.unavailable_after,
             "recovered_after_s": self.recovered_after,
+            "blueprint_lost_after_s": self.blueprint.lost_after_s,
         }
 
 
