@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from browser_session import Session
 from playwright.sync_api import expect
-
-if TYPE_CHECKING:
-    from run_browser import Run
 
 # blueprints/automation/navilink/connection_lost.yaml: its name, path under the config's
 # blueprints/automation/, and the frontend's labels for its inputs.
@@ -37,8 +35,9 @@ def _parse(stamp: str | None) -> datetime | None:
 class BlueprintAutomation:
     """The automation the test makes from the connection blueprint, and what it checks of it."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Session, connection: str) -> None:
         self.run = run
+        self.connection = connection  # the entity id the picker should store
         self.page = run.page
         stamp = time.strftime("%H%M%S")
         self.name = f"NaviLink e2e connection lost {stamp}"
@@ -113,7 +112,7 @@ class BlueprintAutomation:
         blueprint = config.get("use_blueprint", {})
         assert blueprint.get("path") == CONNECTION_BLUEPRINT_PATH, config
         inputs = blueprint.get("input", {})
-        assert inputs.get("connectivity") == self.run.connection, config
+        assert inputs.get("connectivity") == self.connection, config
         assert int(inputs.get("minutes", -1)) == 0, config
         assert self.message in repr(inputs.get("lost_actions")), config
         self.run.wait_for(
