@@ -17,17 +17,13 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from browser_blueprint import CONNECTION_BLUEPRINT, BlueprintAutomation, now
+from browser_session import Session, log
 from playwright.sync_api import Page, expect, sync_playwright
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from _develop import _request, hass_login  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,8 +38,7 @@ ACCOUNT_DEVICE = "NaviLink"
 UI_TIMEOUT_MS = 30_000
 
 
-# The dev config's demo automations (config/automations.yaml), by entity id and alias, and the
-# connection blueprint's name (blueprints/automation/navilink/connection_lost.yaml).
+# The dev config's demo automations (config/automations.yaml), by entity id and alias.
 DEMO_AUTOMATIONS = (
     "automation.navilink_demo_connection_event_bus",
     "automation.navilink_demo_connection_event_entity",
@@ -52,89 +47,15 @@ DEMO_ALIASES = (
     "NaviLink demo: connection event (bus)",
     "NaviLink demo: Connection event entity",
 )
-CONNECTION_BLUEPRINT = "NaviLink cloud connection lost"
 
 
-def log(msg: str) -> None:
-    print(f"[e2e {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-class Run:
-    """One browser session against one scripts/develop stack."""
+class Run(Session):
+    """The newcomer path, step by step, in one browser session."""
 
     def __init__(self, page: Page, state: dict[str, Any], shots: Path) -> None:
-        self.page = page
-        self.base = state["hass_url"]
-        self.control = state["control_url"].rstrip("/")
-        self.owner = state["owner"]
-        self.account = state["accounts"][0]
-        self.shots = shots
-        self.timings: dict[str, float] = {}
+        super().__init__(page, state, shots)
         self.triggered_before_outage: dict[str, str | None] = {}
         self.triggered_after_drop: dict[str, str | None] = {}
-        self.token = hass_login(self.base, self.owner["username"], self.owner["password"])
-
-    # ----------------------------------------------------------------- helpers
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        log(f"step: {name}")
-        started = time.monotonic()
-        try:
-            yield
-        except Exception:
-            self.shot(f"failed-{name}")
-            try:
-                snapshot = self.page.locator("body").aria_snapshot(timeout=5000)
-                (self.shots / f"failed-{name}.aria.txt").write_text(snapshot, encoding="utf-8")
-            except Exception as err:
-                log(f"aria snapshot failed: {err}")
-            raise
-        finally:
-            self.timings[name] = round(time.monotonic() - started, 1)
-
-    def shot(self, name: str) -> Path:
-        path = self.shots / f"{name}.png"
-        try:
-            self.page.screenshot(path=str(path))
-        except Exception as err:
-            log(f"screenshot {name} failed: {err}")
-        return path
-
-    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        status, result = _request(method, f"{self.base}{path}", body, token=self.token)
-        if status >= 400:
-            raise AssertionError(f"{method} {path}: {status} {result}")
-        return result
-
-    def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        status, result = _request(method, f"{self.control}{path}", body)
-        if status >= 400:
-            raise AssertionError(f"sim {method} {path}: {status} {result}")
-        return result
-
-    def state_of(self, entity_id: str) -> str:
-        return str(self.api("GET", f"/api/states/{entity_id}")["state"])
-
-    def wait_for(self, what: str, check: Callable[[], bool], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if check():
-                    return
-            except AssertionError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-            time.sleep(0.5)
-
-    def entities(self) -> dict[str, dict[str, Any]]:
-        """Entity registry entries of the integration, by entity_id."""
-        states = self.api("GET", "/api/states")
-        return {s["entity_id"]: s for s in states}
-
-    def goto(self, path: str) -> None:
-        self.page.goto(f"{self.base}{path}")
 
     # ----------------------------------------------------------------- steps
 
@@ -395,6 +316,7 @@ class Run:
             self.shot("connection")
         with self.step("network_down"):
             cut = time.monotonic()
+            cut_at = now()
             self.sim("POST", "/faults/network", {"state": "down"})
             self.wait_for(
                 "the connectivity entity to turn off",
@@ -404,6 +326,8 @@ class Run:
             expect(self.connection_row()).to_contain_text("Disconnected")
             log(f"connection off after {time.monotonic() - cut:.1f} s")
             self.shot("connection-down")
+            self.blueprint.check_lost(cut_at)
+            log(f"the blueprint automation ran {self.blueprint.lost_after_s} s after the cut")
             self.wait_for(
                 "the heater to become unavailable (after the grace period)",
                 lambda: self.state_of(self.heater) == "unavailable",
@@ -419,6 +343,7 @@ class Run:
             self.shot("device-unavailable")
         with self.step("network_up"):
             restored = time.monotonic()
+            restored_at = now()
             self.sim("POST", "/faults/network", {"state": "up"})
             self.wait_for(
                 "the heater to be available again",
@@ -432,6 +357,7 @@ class Run:
             )
             self.recovered_after = round(time.monotonic() - restored, 1)
             self.wait_for_automations(self.triggered_after_drop, "on the recovery")
+            self.blueprint.wait_fired(restored_at, "on the recovery")
             log(f"recovered {self.recovered_after} s after the network came back")
             expect(self.controls_card()).to_contain_text(self.mode_label)
             expect(self.controls_card()).not_to_contain_text("Unavailable")
@@ -450,11 +376,23 @@ class Run:
         self.devices()
         self.control_heater()
         self.automations()
-        self.outage()
+        self.blueprint = BlueprintAutomation(self, self.connection)
+        try:
+            self.blueprint.create()
+            self.outage()
+        except Exception:
+            # the first failure is the one to report; the network is up again either way
+            with suppress(Exception):
+                self.sim("POST", "/faults/network", {"state": "up"})
+            with suppress(Exception):
+                self.blueprint.remove()
+            raise
+        self.blueprint.remove()
         return {
             "ok": True,
             "unavailable_after_s": self.unavailable_after,
             "recovered_after_s": self.recovered_after,
+            "blueprint_lost_after_s": self.blueprint.lost_after_s,
         }
 
 

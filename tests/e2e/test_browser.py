@@ -2,9 +2,11 @@
 
 ``scripts/develop`` starts navilink_sim and Home Assistant (own config dir and free ports); Chromium
 logs in, adds the integration with the demo account, finds the heater and the account devices,
-changes the target temperature and the mode (checked in the simulator), then cuts the simulated
-network and watches the connectivity entity turn off and the heater go unavailable, and both recover
-once the network is back, without a reload.
+changes the target temperature and the mode (checked in the simulator), creates an automation from
+the "connection lost" blueprint in the automation editor (0 minutes, a notification as the action),
+then cuts the simulated network and watches the connectivity entity turn off, the new automation run
+(its notification in the drawer) and the heater go unavailable, and all recover once the network is
+back, without a reload.
 
 The browser half lives in ``run_browser.py`` and runs as a subprocess: Playwright's sync API keeps
 a thread and an event loop of its own, which the Home Assistant test plugin's cleanup check would

@@ -75,6 +75,31 @@ async def test_connection_lost_fires_after_the_delay_and_on_recovery(
     assert fired == ["test_lost", "test_restored"]
 
 
+async def test_connection_lost_with_zero_minutes_fires_on_every_drop(
+    hass: HomeAssistant, fired: list[str]
+) -> None:
+    """0 minutes (the browser test's choice): lost at once on each drop, restored on each return."""
+    hass.states.async_set(CONNECTIVITY, "on", {"device_class": "connectivity"})
+    await use_blueprint(
+        hass,
+        "connection_lost.yaml",
+        {
+            "connectivity": CONNECTIVITY,
+            "minutes": 0,
+            "lost_actions": [{"event": "test_lost"}],
+            "restored_actions": [{"event": "test_restored"}],
+        },
+    )
+    for _ in range(2):
+        hass.states.async_set(CONNECTIVITY, "off", {"device_class": "connectivity"})
+        await hass.async_block_till_done()
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        hass.states.async_set(CONNECTIVITY, "on", {"device_class": "connectivity"})
+        await hass.async_block_till_done()
+    assert fired == ["test_lost", "test_restored", "test_lost", "test_restored"]
+
+
 async def test_water_leak_fires_on_leak_and_clear(hass: HomeAssistant, fired: list[str]) -> None:
     hass.states.async_set(LEAK, "off", {"device_class": "moisture"})
     await use_blueprint(
