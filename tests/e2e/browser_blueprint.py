@@ -60,7 +60,8 @@ class BlueprintAutomation:
         page = self.page
         self.run.goto("/config/dashboard")
         page.get_by_role("link", name=SETTINGS_AUTOMATIONS).click()
-        page.wait_for_url("**/config/automation/dashboard")
+        # 2026.10 links to /config/automation/dashboard, 2026.11 to /config/automation
+        page.wait_for_url(re.compile(r"/config/automation(/dashboard)?/?(\?.*)?$"))
         page.get_by_role("button", name="Create automation").click()
         # The dialog lists "Create new automation" and the blueprints (ha-list-item: the name
         # is its own text, the "By the community" line a slotted span).
@@ -93,7 +94,20 @@ class BlueprintAutomation:
         dialog.get_by_text(NOTIFICATION_ACTION).first.click()
         row = page.locator("ha-automation-action-row", has_text=NOTIFICATION_ACTION)
         expect(row).to_have_count(1)
-        row.get_by_role("textbox").first.fill(self.message)  # "Message", the required field
+        # "Message", the required field (2026.11 names the text box; 2026.10 leaves it unnamed)
+        named = row.get_by_role("textbox", name="Message")
+        field = named if named.count() else row.get_by_role("textbox").first
+
+        def type_message() -> None:  # typed: 2026.11 drops a fill() made while it renders
+            field.fill("")
+            field.click()
+            field.press_sequentially(self.message)
+
+        self.run.retry(
+            "type the message",
+            type_message,
+            lambda: expect(field).to_have_value(self.message, timeout=3000),
+        )
         self.run.shot("blueprint-inputs")
 
     def _save(self) -> None:

@@ -45,6 +45,7 @@ class Session:
         try:
             yield
         except Exception:
+            log(f"step {name} failed at {self.page.url}")
             self.shot(f"failed-{name}")
             try:
                 snapshot = self.page.locator("body").aria_snapshot(timeout=5000)
