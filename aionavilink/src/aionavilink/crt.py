@@ -5,10 +5,10 @@ resolver), a TLS context (trust store, ALPN), an `awscrt.mqtt.Client` over both,
 options, and a handshake transform that presigns the websocket upgrade with SigV4. Only the
 last one depends on the connection (its credentials); everything else is the same for every
 connection of a session, so `CrtStack` builds it once and every reconnect only adds an
-`awscrt.mqtt.Connection`. Building the whole set per connection would allocate a TLS context
-(with its trust store) and a client on every reconnect, and awscrt keeps what a connection
-references until it has destroyed that connection natively, which for a connection closed
-while interrupted may be much later (or, in awscrt 0.36, never).
+`awscrt.mqtt.Connection`. Built per connection (as awsiotsdk's connection builder does), each
+reconnect loaded a trust store into a new TLS context, and each connection closed while
+interrupted left about 1.2 KiB of native memory behind (none with the shared set; measured
+over 150 such connections against the simulator).
 """
 
 from __future__ import annotations

@@ -162,9 +162,9 @@ class MqttTransport:
             reconnect_min_secs=sdk_reconnect_min_secs,
             reconnect_max_secs=sdk_reconnect_max_secs,
         )
-        # One handler for every message rather than one per subscription: awscrt 0.36 never
-        # releases what it holds for a connection disconnected while interrupted (its binding,
-        # callbacks, Client and TLS context), so that is one callback kept, not one per topic.
+        # One handler for every message rather than one per subscription: awscrt holds what it
+        # is given for a connection natively until it has destroyed that connection, so that is
+        # one callback held, not one per topic.
         self._connection.on_message(_weak(self._crt_message))
 
     # -- awscrt threads -> loop -----------------------------------------------------------
