@@ -1,6 +1,6 @@
 """MqttTransport over a stand-in awscrt connection: thread hand-off, error mapping, lifecycle.
 
-awscrt itself is replaced at its builder (`awsiot.mqtt_connection_builder`), so these tests
+awscrt's connection class is replaced (the TLS context and client are real), so these tests
 need no broker; the simulator-backed tests in the repository exercise the real one.
 """
 
@@ -12,11 +12,13 @@ from concurrent.futures import Future
 from typing import Any
 
 import pytest
+from awscrt import mqtt as crt_mqtt
 from awscrt.exceptions import AwsCrtError
-from awsiot import mqtt_connection_builder
+from awscrt.http import HttpHeaders, HttpRequest
 
 from aionavilink import (
     AwsCredentials,
+    CrtStack,
     MqttEndpoint,
     MqttTransport,
     NaviLinkConnectionError,
@@ -88,14 +90,17 @@ def crt(monkeypatch: pytest.MonkeyPatch) -> list[CrtConnection]:
         built.append(CrtConnection(**kwargs))
         return built[-1]
 
-    monkeypatch.setattr(mqtt_connection_builder, "websockets_with_default_aws_signing", builder)
+    monkeypatch.setattr(crt_mqtt, "Connection", builder)
     return built
+
+
+ENDPOINT = MqttEndpoint.from_url("wss://broker.example:8443/mqtt")
 
 
 def make(events: Events, **kwargs: Any) -> MqttTransport:
     return MqttTransport(
         asyncio.get_running_loop(),
-        MqttEndpoint.from_url("wss://broker.example:8443/mqtt", "/tmp/ca.pem"),
+        ENDPOINT,
         AwsCredentials("AKIA", "secret", "session"),
         "navien-client-0000abcd",
         on_message=lambda t, p: events.messages.append((t, p)),
@@ -116,8 +121,8 @@ async def test_connect_subscribe_publish_and_messages_from_awscrt_threads(
     events = Events()
     transport = make(events, keep_alive_secs=7)
     conn = crt[0]
-    assert conn.kwargs["endpoint"] == "broker.example" and conn.kwargs["port"] == 8443
-    assert conn.kwargs["keep_alive_secs"] == 7 and conn.kwargs["ca_filepath"] == "/tmp/ca.pem"
+    assert conn.kwargs["host_name"] == "broker.example" and conn.kwargs["port"] == 8443
+    assert conn.kwargs["keep_alive_secs"] == 7 and conn.kwargs["use_websockets"] is True
     assert await transport.connect() is True
     await transport.subscribe("cmd/52/#")
     await transport.publish("cmd/52/x", b"{}")
@@ -199,6 +204,48 @@ async def test_close_and_disconnect(crt: list[CrtConnection]) -> None:
     broken = make(Events())
     crt[2].disconnect_result = RuntimeError("not connected")
     assert broken.close() is None
+
+
+async def test_connections_of_one_stack_share_its_awscrt_client(
+    crt: list[CrtConnection],
+) -> None:
+    stack = CrtStack(ENDPOINT)
+    make(Events(), stack=stack)
+    make(Events(), stack=stack)
+    make(Events())  # without a stack: one of its own
+    clients = [conn.kwargs["client"] for conn in crt]
+    assert clients[0] is clients[1]
+    assert clients[2] is not clients[0]
+
+
+class TransformArgs:
+    """What awscrt hands the websocket handshake transform."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.http_request = request
+        self.outcome: Future[BaseException | None] = Future()
+
+    def set_done(self, exception: BaseException | None = None) -> None:
+        self.outcome.set_result(exception)
+
+
+async def test_the_websocket_upgrade_is_presigned_with_the_connection_credentials(
+    crt: list[CrtConnection],
+) -> None:
+    make(Events())
+    transform = crt[0].kwargs["websocket_handshake_transform"]
+    signed = []
+    for _ in range(2):  # every (re)connect attempt signs anew
+        request = HttpRequest("GET", "/mqtt", HttpHeaders([("Host", "broker.example")]))
+        args = TransformArgs(request)
+        transform(transform_args=args)
+        assert await asyncio.wrap_future(args.outcome) is None
+        signed.append(request.path)
+    query = signed[0].split("?", 1)[1]
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in query
+    assert "X-Amz-Credential=AKIA%2F" in query and "%2Fus-east-1%2Fiotdevicegateway%2F" in query
+    assert "X-Amz-Signature=" in query
+    assert "X-Amz-Security-Token=session" in query
 
 
 def test_endpoint_urls() -> None:

@@ -8,6 +8,7 @@ Test helpers (a fake clock, a fake cloud) are in `aionavilink.testing`.
 from ._version import __version__
 from .auth import CLOUD_API_URL, NaviLinkApi, NaviLinkAuth, Tokens
 from .clock import Clock, SystemClock, TimerHandle
+from .crt import AwsCredentials, CrtStack, MqttEndpoint
 from .errors import (
     CommandError,
     CommandEvictedError,
@@ -111,7 +112,7 @@ from .tou import (
     put_tou_plan,
     write_tou_schedule,
 )
-from .transport import CLOUD_MQTT_URL, AwsCredentials, MqttEndpoint, MqttTransport
+from .transport import CLOUD_MQTT_URL, MqttTransport
 
 __all__ = [
     "ANTI_LEGIONELLA_PERIOD_DAYS",
@@ -138,6 +139,7 @@ __all__ = [
     "ConnectionEventType",
     "ConnectionState",
     "Counters",
+    "CrtStack",
     "DeviceFeature",
     "DeviceRefusal",
     "DeviceStatus",

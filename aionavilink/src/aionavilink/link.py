@@ -2,7 +2,8 @@
 
 A transport is single-use (see transport.py); the link holds the current one and answers
 "is this callback from the current connection?". The factory is injectable: the default is
-`MqttTransport` (awscrt, built in an executor thread); a custom factory with the same
+`MqttTransport` (awscrt, built in an executor thread), whose connections share one `CrtStack`
+(TLS context and awscrt client) for the link's life; a custom factory with the same
 constructor signature (`aionavilink.testing.FakeCloud.transport`) is called on the loop.
 """
 
@@ -13,9 +14,10 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .auth import Tokens
+from .crt import AwsCredentials, CrtStack, MqttEndpoint
 from .errors import NaviLinkConnectionError, NaviLinkError
 from .protocol import Request, payload_bytes
-from .transport import AwsCredentials, MqttEndpoint, MqttTransport
+from .transport import MqttTransport
 
 
 class Transport(Protocol):
@@ -60,6 +62,7 @@ class Link:
         self._on_resumed = on_resumed
         self._settings = settings
         self._transport: Transport | None = None
+        self._stack: CrtStack | None = None  # awscrt's TLS context and client, built once
 
     @property
     def current(self) -> Transport | None:
@@ -88,7 +91,13 @@ class Link:
         return transport
 
     def _build(self, loop: asyncio.AbstractEventLoop, tokens: Tokens) -> Transport:
-        factory: TransportFactory = self._factory or MqttTransport
+        settings = dict(self._settings)
+        factory: TransportFactory | None = self._factory
+        if factory is None:
+            factory = MqttTransport
+            if self._stack is None:  # in the executor: awscrt reads the CA file here
+                self._stack = CrtStack(self.endpoint)
+            settings["stack"] = self._stack
         return factory(
             loop,
             self.endpoint,
@@ -99,7 +108,7 @@ class Link:
             on_message=self._on_message,
             on_interrupted=self._on_interrupted,
             on_resumed=self._on_resumed,
-            **self._settings,
+            **settings,
         )
 
     async def close(self, *, graceful: bool = False) -> None:

@@ -30,6 +30,7 @@ from .auth import NaviLinkApi, NaviLinkAuth, Tokens
 from .clock import SYSTEM_CLOCK, Clock
 from .commands import DeviceCommands
 from .connection import Connection
+from .crt import MqttEndpoint
 from .devices import DeviceRegistry
 from .errors import (
     CommandError,
@@ -51,7 +52,6 @@ from .queue import CommandQueue, Matcher
 from .reachability import Opener
 from .subscriptions import SubscriptionRegistry
 from .tasks import TaskSet, first_of
-from .transport import MqttEndpoint
 from .watchdog import LivenessWatchdog, StatusProbes
 
 _LOGGER = logging.getLogger(__package__)

@@ -27,50 +27,17 @@ import logging
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from awscrt import auth as crt_auth
 from awscrt import exceptions as crt_exceptions
 from awscrt import mqtt as crt_mqtt
-from awsiot import mqtt_connection_builder
 
+from .crt import AwsCredentials, CrtStack, MqttEndpoint
 from .errors import NaviLinkConnectionError
 
 _LOGGER = logging.getLogger(__name__)
 
 CLOUD_MQTT_URL = "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt"
-REGION = "us-east-1"
-
-
-@dataclass(frozen=True, slots=True)
-class MqttEndpoint:
-    """Where the signed websocket goes. TLS is always verified."""
-
-    host: str
-    port: int = 443
-    ca_file: str | None = None  # extra trust anchor (simulator); None = system trust store
-    region: str = REGION
-
-    @classmethod
-    def from_url(cls, url: str, ca_file: str | None = None) -> MqttEndpoint:
-        """Parse `wss://host[:port]/mqtt`."""
-        parts = urlsplit(url)
-        if parts.scheme != "wss" or not parts.hostname:
-            raise ValueError(f"MQTT URL must be wss://host[:port]/mqtt, got {url!r}")
-        if parts.path not in ("", "/mqtt"):
-            raise ValueError("the MQTT websocket path must be /mqtt")
-        return cls(host=parts.hostname, port=parts.port or 443, ca_file=ca_file or None)
-
-
-@dataclass(frozen=True, slots=True)
-class AwsCredentials:
-    """STS credentials for signing the websocket upgrade."""
-
-    access_key_id: str
-    secret_key: str
-    session_token: str
 
 
 def describe_crt_error(err: BaseException) -> str:
@@ -171,6 +138,7 @@ class MqttTransport:
         operation_timeout: float = 30.0,
         sdk_reconnect_min_secs: int = 5,
         sdk_reconnect_max_secs: int = 60,
+        stack: CrtStack | None = None,
     ) -> None:
         self._loop = loop
         self.client_id = client_id
@@ -182,31 +150,21 @@ class MqttTransport:
         self.silenced = False  # the owner has moved on: late callbacks are ignored
         self._connect_future: Future[Any] | None = None
         closed_or_gone = _ClosedOrGone(self)
-        provider = crt_auth.AwsCredentialsProvider.new_static(
-            credentials.access_key_id, credentials.secret_key, credentials.session_token
+        self._connection: crt_mqtt.Connection = (stack or CrtStack(endpoint)).connection(
+            credentials,
+            client_id,
+            on_interrupted=_weak(self._crt_interrupted),
+            on_resumed=_weak(self._crt_resumed),
+            on_success=closed_or_gone.on_success,
+            keep_alive_secs=keep_alive_secs,
+            ping_timeout_ms=ping_timeout_ms,
+            operation_timeout_ms=int(operation_timeout * 1000),
+            reconnect_min_secs=sdk_reconnect_min_secs,
+            reconnect_max_secs=sdk_reconnect_max_secs,
         )
-        self._connection: crt_mqtt.Connection = (
-            mqtt_connection_builder.websockets_with_default_aws_signing(
-                region=endpoint.region,
-                credentials_provider=provider,
-                endpoint=endpoint.host,
-                port=endpoint.port,
-                ca_filepath=endpoint.ca_file,
-                client_id=client_id,
-                clean_session=True,
-                keep_alive_secs=keep_alive_secs,
-                ping_timeout_ms=ping_timeout_ms,
-                protocol_operation_timeout_ms=int(operation_timeout * 1000),
-                reconnect_min_timeout_secs=sdk_reconnect_min_secs,
-                reconnect_max_timeout_secs=sdk_reconnect_max_secs,
-                on_connection_interrupted=_weak(self._crt_interrupted),
-                on_connection_resumed=_weak(self._crt_resumed),
-                on_connection_success=closed_or_gone.on_success,
-            )
-        )
-        # One handler for every message rather than one per subscription: awscrt 0.36 never
-        # releases what it holds for a connection disconnected while interrupted (its binding,
-        # callbacks, Client and TLS context), so that is one callback kept, not one per topic.
+        # One handler for every message rather than one per subscription: awscrt holds what it
+        # is given for a connection natively until it has destroyed that connection, so that is
+        # one callback held, not one per topic.
         self._connection.on_message(_weak(self._crt_message))
 
     # -- awscrt threads -> loop -----------------------------------------------------------
