@@ -529,10 +529,8 @@ def observations(r: dict[str, Any]) -> list[str]:
         calls = ", ".join(f"`{call}` ×{count}" for call, count in blocking.items())
         obs.append(
             f"hass logged blocking calls inside the event loop: {calls}. "
-            "`MqttTransport.__init__` runs awsiotsdk's "
-            "`mqtt_connection_builder.websockets_with_default_aws_signing` on the loop, which "
-            "reads the CA file and the SDK's package metadata (importlib.metadata) on every "
-            "(re)connect; Home Assistant reports each offending call once per run."
+            "Building the awscrt TLS context (it reads the CA file) belongs in the executor; "
+            "Home Assistant reports each offending call once per run."
         )
     for msg, count in (log.get("errors") or {}).items():
         obs.append(f"hass logged an error ({count}×): `{msg}`")

@@ -29,13 +29,13 @@ def test_manifest_pins_the_version_this_repository_builds() -> None:
     }
 
 
-def test_library_depends_only_on_aiohttp_and_awsiotsdk() -> None:
+def test_library_depends_only_on_aiohttp_and_awscrt() -> None:
     project = tomllib.loads((LIBRARY / "pyproject.toml").read_text(encoding="utf-8"))
     names = {
         dep.split(">")[0].split("<")[0].split("=")[0].strip()
         for dep in project["project"]["dependencies"]
     }
-    assert names == {"aiohttp", "awsiotsdk"}
+    assert names == {"aiohttp", "awscrt"}
 
 
 def test_the_installed_library_is_this_working_tree() -> None:
