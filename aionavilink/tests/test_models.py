@@ -361,6 +361,21 @@ def test_status_missing_fields_are_none() -> None:
     assert empty == DeviceStatus()
 
 
+def test_status_changed_fields() -> None:
+    """The fields a status changed against the previous one (raw included), every field
+    against none, nothing against an equal status."""
+    old = DeviceStatus.from_payload(FULL_STATUS)
+    same = DeviceStatus.from_payload(dict(FULL_STATUS))
+    assert same.changed_fields(old) == frozenset()
+    new = DeviceStatus.from_payload(
+        {**FULL_STATUS, "dhwTemperature": FULL_STATUS["dhwTemperature"] + 2, "unknownKey": 1}
+    )
+    assert new.changed_fields(old) == {"dhw_temperature", "raw"}
+    everything = new.changed_fields(None)
+    assert {"dhw_temperature", "eev_step", "raw"} <= everything
+    assert "usable_energy" not in everything  # derived values are not fields
+
+
 def test_status_usable_energy_needs_both() -> None:
     s = DeviceStatus.from_payload({"totalEnergyCapacity": 100})
     assert s.total_energy_capacity == 400

@@ -55,6 +55,7 @@ class NaviLinkRuntimeData:
 
 
 type NaviLinkConfigEntry = ConfigEntry[NaviLinkRuntimeData]
+type HeaterListener = Callable[[frozenset[str] | None], None]
 
 
 MANUFACTURER = "Navien"
@@ -91,7 +92,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
     """Push coordinator for one NaviLink account.
 
     A push concerns one heater: it updates that heater's slot of `data` and calls only that
-    heater's entities (`async_add_heater_listener`). `async_update_listeners` (every entity)
+    heater's entities (`async_add_heater_listener`), telling them which status fields changed
+    so that entities showing none of them do no work. `async_update_listeners` (every entity)
     is kept for account-wide changes: the connection and its health.
     """
 
@@ -121,7 +123,7 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self._unsubs: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[ConnectionEvent], None]] = []
         self._new_device_listeners: list[Callable[[set[str]], None]] = []
-        self._heater_listeners: dict[str, list[Callable[[], None]]] = {}
+        self._heater_listeners: dict[str, list[HeaterListener]] = {}
         self._health_listeners: list[Callable[[], None]] = []
         self._announced: set[str] = set()
         self._feature_requested: set[str] = set()
@@ -261,8 +263,9 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         self._new_device_listeners.append(listener)
         return lambda: self._new_device_listeners.remove(listener)
 
-    def async_add_heater_listener(self, mac: str, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call `listener` when this heater's data or availability changes."""
+    def async_add_heater_listener(self, mac: str, listener: HeaterListener) -> CALLBACK_TYPE:
+        """Call `listener` when this heater's data or availability changes: with the names of
+        the status fields a new status changed, or None when anything may have changed."""
         listeners = self._heater_listeners.setdefault(mac, [])
         listeners.append(listener)
 
@@ -279,19 +282,24 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
         return lambda: self._health_listeners.remove(listener)
 
     @callback
-    def async_update_heater(self, mac: str) -> None:
-        """Tell one heater's entities that its data changed."""
+    def async_update_heater(self, mac: str, changed: frozenset[str] | None = None) -> None:
+        """Tell one heater's entities that its data changed (`changed`: only these status
+        fields; None: anything, availability and capabilities included)."""
         for listener in list(self._heater_listeners.get(mac, ())):
-            listener()
+            listener(changed)
 
     @callback
     def _on_status(self, mac: str, status: DeviceStatus) -> None:
         if not self._has_data or mac not in self.data.devices:
             return
+        previous = self.data.status.get(mac)
         self.data.status[mac] = status
         self._missed[mac] = 0
+        # None (everything) when the heater becomes available with this status
+        changed = None if previous is None else status.changed_fields(previous)
         if mac in self._stale:
             self._stale.discard(mac)
+            changed = None
             LOGGER.info("NaviLink heater …%s answers again; it is available", mac[-4:])
         if mac not in self.data.feature and mac not in self._feature_requested:
             # A heater that was offline when we connected never sent its capabilities.
@@ -299,7 +307,8 @@ class NaviLinkCoordinator(DataUpdateCoordinator[NaviLinkData]):
             self.config_entry.async_create_background_task(
                 self.hass, self._async_request_feature(mac), "NaviLink heater capabilities"
             )
-        self.async_update_heater(mac)
+        if changed is None or changed:
+            self.async_update_heater(mac, changed)
 
     async def _async_request_feature(self, mac: str) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any, cast
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -30,11 +31,31 @@ def account_device_info(coordinator: NaviLinkCoordinator) -> DeviceInfo:
     )
 
 
+class _ReadRecorder:
+    """A heater's status as an entity sees it while its value is computed: every field read
+    (through properties too) is noted, so a later status that changes none of them can be
+    skipped without computing anything."""
+
+    __slots__ = ("_reads", "_status")
+
+    def __init__(self, status: DeviceStatus, reads: set[str]) -> None:
+        self._status = status
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        prop = getattr(DeviceStatus, name, None)
+        if isinstance(prop, property) and prop.fget is not None:
+            return prop.fget(self)  # a derived value: note the fields it reads
+        self._reads.add(name)
+        return getattr(self._status, name)
+
+
 class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
     """An entity of one water heater.
 
     It listens to its own heater only, and writes its state only when what it shows
-    (`_value_key`) or its availability changed.
+    (`_value_key`) or its availability changed. The status fields read while computing that
+    are noted: a status that changes none of them is skipped without computing anything.
     """
 
     _attr_has_entity_name = True
@@ -49,6 +70,8 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         self._attr_unique_id = f"{mac}_{description.key}"
         self._attr_device_info = coordinator.heater_device_info(mac)
         self._written: tuple[object, ...] | None = None
+        self._reads: frozenset[str] | None = None  # status fields the written value depends on
+        self._recording: set[str] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Listen to this heater's updates as well as the account-wide ones."""
@@ -56,17 +79,35 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         self.async_on_remove(
             self.coordinator.async_add_heater_listener(self.mac, self._handle_coordinator_update)
         )
-        self._written = (self.available, self._value_key())
+        self._written = self._current_key()
 
     def _value_key(self) -> object:
         """What the state is made of: the state, its attributes and the capabilities (far
         cheaper than a write). Platforms that show one value compare just that value."""
         return (self.state, self.state_attributes, self.feature)
 
+    def _current_key(self) -> tuple[object, ...]:
+        """Availability and `_value_key`, noting the status fields they read."""
+        reads: set[str] = set()
+        self._recording = reads
+        try:
+            return (self.available, self._value_key())
+        finally:
+            self._recording = None
+            # no status yet: nothing was read, so the first one must not be skipped
+            has_status = self.mac in self.coordinator.data.status
+            self._reads = frozenset(reads) if has_status else None
+
     @callback
-    def _handle_coordinator_update(self) -> None:
-        """Write the state only when the value or the availability changed."""
-        key = (self.available, self._value_key())
+    def _handle_coordinator_update(self, changed: frozenset[str] | None = None) -> None:
+        """Write the state only when the value or the availability changed.
+
+        `changed` names the status fields a new status changed (None: anything may have
+        changed: the connection, availability, capabilities).
+        """
+        if changed is not None and self._reads is not None and self._reads.isdisjoint(changed):
+            return
+        key = self._current_key()
         if key == self._written:
             return
         self._written = key
@@ -80,7 +121,10 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
     @property
     def status(self) -> DeviceStatus | None:
         """The heater's last status."""
-        return self.coordinator.data.status.get(self.mac)
+        status = self.coordinator.data.status.get(self.mac)
+        if status is None or self._recording is None:
+            return status
+        return cast(DeviceStatus, _ReadRecorder(status, self._recording))
 
     @property
     def feature(self) -> DeviceFeature | None:

@@ -95,7 +95,7 @@ class NaviLinkSwitch(NaviLinkEntity, SwitchEntity, RestoreEntity):
         last = await self.async_get_last_state()
         if last is not None and last.state in (STATE_ON, STATE_OFF):
             self._assumed = last.state == STATE_ON
-            self._written = (self.available, self._value_key())
+            self._written = self._current_key()
 
     @property
     def assumed_state(self) -> bool:

@@ -64,9 +64,9 @@ class NaviLinkWaterHeater(NaviLinkEntity, WaterHeaterEntity):
         self._remember_mode()
 
     @callback
-    def _handle_coordinator_update(self) -> None:
+    def _handle_coordinator_update(self, changed: frozenset[str] | None = None) -> None:
         self._remember_mode()
-        super()._handle_coordinator_update()
+        super()._handle_coordinator_update(changed)
 
     def _remember_mode(self) -> None:
         status = self.status

@@ -113,6 +113,49 @@ async def test_status_push_updates_entities(
     assert hass.states.get(sensor).state == "50.5"
 
 
+async def test_status_push_writes_what_its_changed_fields_show(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    listeners: Listeners,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Entities skip a status that changes none of the fields they read: one that changes
+    a field reaches what shows it, directly (temperatures) or through a derived value
+    (usable energy, the error flag), and leaves the rest unwritten."""
+    temperature = entity_id(hass, "sensor", f"{MAC}_dhw_temperature")
+    heater = entity_id(hass, "water_heater", f"{MAC}_water_heater")
+    usable = entity_id(hass, "sensor", f"{MAC}_usable_energy")
+    error = entity_id(hass, "binary_sensor", f"{MAC}_error")
+    watched = (temperature, heater, usable, error)
+    assert None not in watched
+    payload = load("status.json")
+    base = hass.states.get(usable).state  # type: ignore[union-attr]
+
+    def push(**changes: object) -> dict[str | None, object]:
+        freezer.tick(timedelta(seconds=1))
+        before = {e: hass.states.get(e).last_reported for e in watched}  # type: ignore[union-attr]
+        status = DeviceStatus.from_payload({**payload, **changes})
+        for listener in listeners.status:
+            listener(MAC, status)
+        return {
+            e: hass.states.get(e).last_reported > before[e]  # type: ignore[union-attr]
+            for e in watched
+        }
+
+    written = push(dhwTemperature=101)
+    await hass.async_block_till_done()
+    assert written == {temperature: True, heater: True, usable: False, error: False}
+    assert hass.states.get(heater).attributes["current_temperature"] == 50.5  # type: ignore[union-attr]
+
+    written = push(dhwTemperature=101, availableEnergyCapacity=1000)
+    assert written == {temperature: False, heater: False, usable: True, error: False}
+    assert hass.states.get(usable).state != base  # type: ignore[union-attr]
+
+    written = push(dhwTemperature=101, availableEnergyCapacity=1000, errorCode=3)
+    assert written == {temperature: False, heater: False, usable: False, error: True}
+    assert hass.states.get(error).state == "on"  # type: ignore[union-attr]
+
+
 @pytest.mark.usefixtures("init_integration")
 async def test_connection_loss_after_grace_logged_once(
     hass: HomeAssistant,

@@ -13,7 +13,8 @@ energy count, ``cumulatedDhwFlowRate`` in litres). The untouched payload is kept
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -197,6 +198,22 @@ class DeviceStatus:
             raw=MappingProxyType(dict(p)),
         )
 
+    def changed_fields(self, previous: DeviceStatus | None) -> frozenset[str]:
+        """Names of the fields (``raw`` included) whose values differ from `previous`; every
+        field when there is no previous status. A consumer that knows which fields it shows
+        can skip a status that changed none of them."""
+        if previous is None:
+            return _FIELD_NAMES
+        if self.raw == previous.raw:
+            return frozenset()
+        return frozenset(
+            name
+            for name, new, old in zip(
+                _FIELD_NAMES_ORDERED, _values(self), _values(previous), strict=True
+            )
+            if new != old
+        )
+
     @property
     def usable_energy(self) -> int | None:
         """Wh available now: total - still-needed, clamped at 0."""
@@ -207,3 +224,8 @@ class DeviceStatus:
     @property
     def error_present(self) -> bool:
         return self.error_code not in (0, None)
+
+
+_FIELD_NAMES_ORDERED: tuple[str, ...] = tuple(f.name for f in fields(DeviceStatus))
+_FIELD_NAMES: frozenset[str] = frozenset(_FIELD_NAMES_ORDERED)
+_values = attrgetter(*_FIELD_NAMES_ORDERED)
