@@ -10,10 +10,13 @@ from typing import Any, Final
 from ..errors import MalformedPayloadError
 
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+_EXACT: Final = 1 << 53  # ints below this in magnitude convert to float exactly
 
 
 def _int(value: object) -> int | None:
     """An int (bool excluded; integral finite floats accepted) or None."""
+    if type(value) is int:  # the common case first: a status has ~70 such values
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -25,6 +28,8 @@ def _int(value: object) -> int | None:
 
 def _num(value: object) -> float | None:
     """A finite number as float (bool excluded) or None."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -35,6 +40,8 @@ def _num(value: object) -> float | None:
 
 
 def _scaled(value: object, divisor: float) -> float | None:
+    if type(value) is int and -_EXACT < value < _EXACT:
+        return value / divisor  # what float(value) / divisor gives, without the calls
     number = _num(value)
     return None if number is None else number / divisor
 
@@ -45,7 +52,7 @@ def _str(value: object) -> str | None:
 
 def _flag_zero_false(value: object) -> bool | None:
     """1 = off, 2 = on, 0 = off; anything else unknown."""
-    code = _int(value)
+    code = value if type(value) is int else _int(value)
     if code == 2:
         return True
     if code in (0, 1):
@@ -55,7 +62,7 @@ def _flag_zero_false(value: object) -> bool | None:
 
 def _flag_zero_none(value: object) -> bool | None:
     """1 = off, 2 = on; 0 and anything else unknown."""
-    code = _int(value)
+    code = value if type(value) is int else _int(value)
     if code == 2:
         return True
     if code == 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final, Self
+from typing import Any, Final, Self
 
 from ._values import (
     _int,
@@ -12,6 +12,7 @@ from ._values import (
 # --------------------------------------------------------------------------- enums
 
 _CODES: dict[str, dict[str, int]] = {}
+_BY_CODE: dict[type, dict[int, Any]] = {}  # wire code -> member, per enum
 
 
 class _CodedEnum(StrEnum):
@@ -24,13 +25,14 @@ class _CodedEnum(StrEnum):
     @classmethod
     def from_code(cls, code: object) -> Self | None:
         """The member for a wire code, or None for unknown / wrongly typed codes."""
-        number = _int(code)
+        number = code if type(code) is int else _int(code)
         if number is None:
             return None
-        for value, member_code in _CODES[cls.__name__].items():
-            if member_code == number:
-                return cls(value)
-        return None
+        by_code = _BY_CODE.get(cls)
+        if by_code is None:  # built once per enum, on first use
+            by_code = _BY_CODE[cls] = {c: cls(v) for v, c in _CODES[cls.__name__].items()}
+        member: Self | None = by_code.get(number)
+        return member
 
 
 class DhwMode(_CodedEnum):
