@@ -331,11 +331,13 @@ over the websocket API. The integration runs unmodified; nothing is patched or m
   subscriptions). Setup = config flow submitted → entry `loaded` (the flow returns after setup).
   Load: every heater publishes on a 30 s period, phases spread evenly; the smaller sizes are time
   compressed so that every size sees the same message rate (that of 100 heaters at 30 s), which
-  keeps the CPU windows comparable. "CPU / msg" is the hass CPU of the load window (from the
-  first push to a second after the last), minus the idle rate (the lower of an idle window
-  before and one after the load), divided by the statuses pushed. The integration's own status
-  polls (every 60 s per heater by default) run in the idle windows as in the load, so they are
-  part of the idle rate, not of the figure. "CPU / min" = 2·N·(CPU / msg) + that idle rate,
+  keeps the CPU windows comparable; their heaters' physics runs faster by the same factor, so
+  every status carries 30 s of simulated change (and as many changed entities) at every size.
+  "CPU / msg" is the hass CPU of the load window (from the first push to a second after the
+  last), minus the idle rate (the lower of an idle window before and one after the load),
+  divided by the statuses pushed. The integration's own status polls (every 60 s per heater by
+  default) run in the idle windows as in the load, so they are part of the idle rate, not of
+  the figure. "CPU / min" = 2·N·(CPU / msg) + that idle rate,
   i.e. hass CPU per minute at the real 30 s period, polls included. The bench's trigger
   subscription stays on during the load (for the push latency).
 - **Machine load.** Other processes (concurrent work on this shared 2-core machine) are

@@ -585,6 +585,10 @@ class Bench:
         interval = n / self.p.scale_rate_per_s
         count = max(1, round(self.p.scale_run_s / interval))
         expected = count * n
+        # ... and so is their tank physics: each status carries 30 s of simulated change, as
+        # at the real period (else the compressed sizes would change fewer entities per status)
+        for mac in macs:
+            await control.speed(mac, 30 / interval)
         start = len(self.records)
         a = self.meter.snap()
         t0 = time.time()

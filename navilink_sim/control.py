@@ -180,6 +180,17 @@ def add_routes(app: web.Application, sim: Backend) -> None:
         sim.heaters[mac].stamp_field = name
         return _ok(field=name)
 
+    async def speed(request: web.Request) -> web.Response:
+        """One heater's physics speed (simulated s per wall s), e.g. to match a time-compressed
+        push rate."""
+        mac = _mac(request)
+        body = await _body(request)
+        value = body.get("speed")
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 1e4:
+            return _err(400, "speed must be a number within (0, 10000]")
+        sim.heaters[mac].speed = float(value)
+        return _ok(speed=float(value))
+
     async def energy_history(request: web.Request) -> web.Response:
         """Set past days' energy use: ``{"days": [{"date": "YYYY-MM-DD", "hp_wh", "he_wh"}]}``
         (what a heater that ran before the client arrived would report)."""
@@ -288,6 +299,7 @@ def add_routes(app: web.Application, sim: Backend) -> None:
     r.add_post(f"{PREFIX}/devices/{{mac}}/draw", draw)
     r.add_post(f"{PREFIX}/devices/{{mac}}/push", push)
     r.add_post(f"{PREFIX}/devices/{{mac}}/stamp", stamp)
+    r.add_post(f"{PREFIX}/devices/{{mac}}/speed", speed)
     r.add_post(f"{PREFIX}/devices/{{mac}}/energy-history", energy_history)
     r.add_post(f"{PREFIX}/devices/{{mac}}/firmware", firmware)
     r.add_post(f"{PREFIX}/config", config)

@@ -162,5 +162,6 @@ class Heater:
             "last_refusal": self.last_refusal,
             "sim_time": tank.sim_time,
             "stamp_field": self.stamp_field,
+            "speed": self.speed,
             "pushed": self.link.pushed,
         }

@@ -224,6 +224,10 @@ class SimControl:
         body = {"count": count, "interval_s": interval_s}
         return list((await self._call("POST", f"/devices/{mac}/push", body))["topics"])
 
+    async def speed(self, mac: str, speed: float) -> None:
+        """Run one heater's physics at `speed` simulated seconds per wall second."""
+        await self._call("POST", f"/devices/{mac}/speed", {"speed": speed})
+
     async def stamp(self, mac: str, field: str | None) -> None:
         """Put each status payload's send time (µs since the epoch) in `field` (None: off)."""
         await self._call("POST", f"/devices/{mac}/stamp", {"field": field})

@@ -59,3 +59,20 @@ async def test_push_validation(sim_account: dict[str, Any], sim_control: SimCont
         await sim_control.stamp(mac, "no such/field")
     with pytest.raises(SimControlError, match="404"):
         await sim_control.push("0000deadbeef", count=1)
+
+
+async def test_heater_speed(sim_account: dict[str, Any], sim_control: SimControl) -> None:
+    """One heater's physics can run faster (the bench matches a time-compressed push rate)."""
+    mac = sim_account["devices"][0]
+    start = (await sim_control.state())["devices"][mac]
+    await sim_control.speed(mac, 600)
+    await wait_for(lambda: _sim_time_past(sim_control, mac, start["sim_time"] + 60), timeout=5)
+    assert (await sim_control.state())["devices"][mac]["speed"] == 600
+    for body in ({"speed": 0}, {"speed": "2"}, {"speed": True}, {}):
+        with pytest.raises(SimControlError, match="400"):
+            await sim_control._call("POST", f"/devices/{mac}/speed", body)
+    await sim_control.speed(mac, start["speed"])
+
+
+async def _sim_time_past(sim_control: SimControl, mac: str, at: float) -> bool:
+    return bool((await sim_control.state())["devices"][mac]["sim_time"] >= at)
