@@ -46,6 +46,7 @@ class SubscriptionRegistry:
         self._link_up = link_up
         self._retry_interval = retry_interval
         self._handlers: dict[str, list[RawHandler]] = {}
+        self._with_handlers: set[str] = set()  # filters that have extra handlers
         self._unrestored: set[str] = set()
         self._retry_task: asyncio.Task[None] | None = None
 
@@ -72,22 +73,29 @@ class SubscriptionRegistry:
     def remove(self, topic: str) -> None:
         """Forget a filter (the broker subscription lapses with the next connection)."""
         self._handlers.pop(topic, None)
+        self._with_handlers.discard(topic)
         self._unrestored.discard(topic)
 
     def add_handler(self, topic: str, handler: RawHandler) -> tuple[bool, Callable[[], None]]:
         """Add a raw handler; returns (new filter?, remove)."""
         new = self.add(topic)
         self._handlers[topic].append(handler)
+        self._with_handlers.add(topic)
 
         def remove() -> None:
             handlers = self._handlers.get(topic, [])
             if handler in handlers:
                 handlers.remove(handler)
+            if not handlers:
+                self._with_handlers.discard(topic)
 
         return new, remove
 
     def dispatch(self, topic: str, payload: bytes) -> list[RawHandler]:
-        """The handlers whose filter matches `topic`."""
+        """The handlers whose filter matches `topic`, in the order they were added (without
+        any extra handler, as in Home Assistant, no filter is looked at)."""
+        if not self._with_handlers:
+            return []
         return [
             handler
             for topic_filter, handlers in self._handlers.items()
