@@ -214,9 +214,7 @@ def _sections(r: dict[str, Any]) -> list[tuple[str, str, list[str], Rows, list[s
                     ],
                 )
             idle = push["idle_cpu_per_s"] * 60
-            idle_text = (
-                f"{idle:.2f} CPU-s/min" if idle else "below the 10 ms CPU tick (idle window)"
-            )
+            idle_text = f"{idle:.2f} CPU-s/min" if idle else "none measured (idle window)"
             rows.insert(2, ["hass idle CPU with 1 entry", idle_text])
         out.append(("cost", "Cost", ["", "value"], rows, notes))
     if scale := r.get("scale"):
@@ -321,12 +319,13 @@ over the websocket API. The integration runs unmodified; nothing is patched or m
   nothing and holds new connections (`blackhole`). The "5 min" outage uses the options flow to
   divide every reconnect-policy time by the stated factor (initial delay, cap) and the outage by
   the same factor, so the backoff reaches its cap as in a real 5 minute outage.
-- **Cost.** hass process CPU (user + system, all threads, from psutil) over a second push burst
-  like the latency one, minus its idle rate measured just before, divided by the statuses
+- **Cost.** hass process CPU (all threads: the scheduler's run time in ns from
+  `/proc/<pid>/task/*/schedstat`; psutil's 10 ms ticks where that is missing) over a second push
+  burst like the latency one, minus its idle rate measured just before, divided by the statuses
   pushed. The bench's trigger subscription is removed for that burst (it makes hass run a
   trigger and send a websocket event per status); the end of the burst is read from the
-  stamped sensor over REST. CPU counters tick at 10 ms, so short windows are coarse. RSS of
-  the hass process before the entry is added and 3 s after it is ready.
+  stamped sensor over REST. RSS of the hass process before the entry is added and 3 s after it
+  is ready.
 - **Scale.** A fresh account with N heaters (one entry, one MQTT connection, N device
   subscriptions). Setup = config flow submitted → entry `loaded` (the flow returns after setup).
   Load: every heater publishes on a 30 s period, phases spread evenly; the smaller sizes are time
