@@ -46,6 +46,7 @@ from .const import (
 from .coordinator import NaviLinkConfigEntry, NaviLinkCoordinator, NaviLinkRuntimeData
 from .energy import NaviLinkEnergyHistoryCoordinator
 from .entity import account_device_info
+from .heaters import async_register_heaters, async_remove_stale_heaters
 from .migration import async_migrate_entry as async_migrate_entry  # called by Home Assistant
 from .repairs import NaviLinkRepairs
 from .services import async_setup_services
@@ -123,8 +124,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: NaviLinkConfigEntry) -> 
         config_entry_id=entry.entry_id, **account_device_info(coordinator)
     )
     coordinator.account_device_id = account_device.id
-    coordinator.async_register_heaters(sorted(coordinator.data.devices))
-    coordinator.async_remove_stale_devices()
+    async_register_heaters(coordinator, sorted(coordinator.data.devices))
+    async_remove_stale_heaters(coordinator)
     entry.runtime_data = NaviLinkRuntimeData(coordinator=coordinator)
     entry.async_on_unload(NaviLinkRepairs(hass, coordinator).async_start())
     # No update listener: the options flow reloads the entry when the options change

@@ -70,7 +70,7 @@ from .const import (
     MIN_INITIAL_DELAY,
     MIN_MAX_DELAY,
 )
-from .coordinator import is_supported
+from .heaters import is_supported
 
 CREDENTIALS_SCHEMA = vol.Schema(
     {

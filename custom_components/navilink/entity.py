@@ -15,7 +15,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from aionavilink import DeviceFeature, DeviceStatus
 
 from .const import DOMAIN
-from .coordinator import MANUFACTURER, NaviLinkCoordinator
+from .coordinator import NaviLinkCoordinator
+from .heaters import MANUFACTURER, heater_device_info
 
 ACCOUNT_DEVICE_NAME = "NaviLink"
 
@@ -68,7 +69,7 @@ class NaviLinkEntity(CoordinatorEntity[NaviLinkCoordinator]):
         self.entity_description = description
         self.mac = mac
         self._attr_unique_id = f"{mac}_{description.key}"
-        self._attr_device_info = coordinator.heater_device_info(mac)
+        self._attr_device_info = heater_device_info(coordinator, mac)
         self._written: tuple[object, ...] | None = None
         self._reads: frozenset[str] | None = None  # status fields the written value depends on
         self._recording: set[str] | None = None

@@ -38,13 +38,11 @@ class NaviLinkConnectionEvent(NaviLinkAccountEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen to connection events."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_connection_event_listener(self._handle_event)
-        )
+        self.async_on_remove(self.coordinator.connection.add_event_listener(self._handle_event))
         # The entity restores its last event; after a reload, reauth or restart that may be
         # "auth_failed" or "reconnecting" although the session connected before the entity
         # existed. That connection is an event too.
-        event = self.coordinator.last_event
+        event = self.coordinator.connection.last_event
         if event is not None and event.state is ConnectionState.CONNECTED:
             self._handle_event(event)
 

@@ -68,7 +68,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         # Reconnects that succeeded (not attempts, which "Reconnect attempts" shows).
-        value_fn=lambda c: c.reconnects[ReconnectTier.QUICK],
+        value_fn=lambda c: c.connection.reconnects[ReconnectTier.QUICK],
     ),
     NaviLinkHealthSensorDescription(
         key="deep_reconnects",
@@ -76,7 +76,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda c: c.reconnects[ReconnectTier.DEEP],
+        value_fn=lambda c: c.connection.reconnects[ReconnectTier.DEEP],
     ),
     NaviLinkHealthSensorDescription(
         key="last_connected",
@@ -110,7 +110,7 @@ HEALTH_SENSORS: tuple[NaviLinkHealthSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         # A new time at every retry: a logbook line each; enabled on purpose only.
         entity_registry_enabled_default=False,
-        value_fn=lambda c: c.next_attempt_at(),
+        value_fn=lambda c: c.connection.next_attempt_at(),
     ),
     NaviLinkHealthSensorDescription(
         key="latency_p50",
@@ -155,7 +155,7 @@ class NaviLinkHealthSensor(NaviLinkAccountEntity, SensorEntity):
         await super().async_added_to_hass()
         self._written = self.native_value
         self.async_on_remove(
-            self.coordinator.async_add_health_listener(self._handle_coordinator_update)
+            self.coordinator.connection.add_health_listener(self._handle_coordinator_update)
         )
 
     @callback

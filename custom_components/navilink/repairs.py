@@ -58,7 +58,7 @@ class NaviLinkRepairs:
     def async_start(self) -> Callable[[], None]:
         """Follow the coordinator; the returned callback stops and deletes the issues."""
         unsubs = [
-            self.coordinator.async_add_connection_event_listener(self._on_connection_event),
+            self.coordinator.connection.add_event_listener(self._on_connection_event),
             self.coordinator.async_add_listener(self._on_data),
             # the device list (with each heater's online flag) reaches entities per heater,
             # not through the coordinator's listeners

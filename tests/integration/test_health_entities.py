@@ -110,7 +110,7 @@ async def test_health_after_a_drop(
     assert _state(hass, attempts) == "0"
     assert _state(hass, reason) == STATE_UNKNOWN
     coordinator = entry.runtime_data.coordinator
-    assert coordinator.next_attempt_at() is None
+    assert coordinator.connection.next_attempt_at() is None
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -124,7 +124,7 @@ async def test_next_attempt_never_in_the_past(
     seen: list[object] = []
     for _ in range(40):
         await hass.async_block_till_done()
-        at = coordinator.next_attempt_at()
+        at = coordinator.connection.next_attempt_at()
         seen.append(at)
         assert at is None or at > dt_util.utcnow()
         await asyncio.sleep(0.05)
@@ -180,7 +180,7 @@ async def test_next_attempt_shows_the_sign_in_retry(
     await sim_control.expire_credentials()
     await sim_control.drop()
     await wait_for(hass, lambda: coordinator.session.state is ConnectionState.AUTH_FAILED, 60)
-    at = coordinator.next_attempt_at()
+    at = coordinator.connection.next_attempt_at()
     assert at is not None and at > dt_util.utcnow()
     interval = coordinator.session.options.policy.auth_retry_interval
     assert (at - dt_util.utcnow()).total_seconds() <= interval
