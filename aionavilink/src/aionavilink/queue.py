@@ -29,7 +29,7 @@ from .errors import (
     NotConnectedError,
 )
 from .health import Counters, LatencyStats
-from .inbound import InboundMessage
+from .inbound import DeviceRefusal, InboundMessage
 from .protocol import Request
 from .tasks import TaskSet
 
@@ -216,11 +216,11 @@ class CommandQueue:
     def confirm(self, message: InboundMessage) -> None:
         """Offer an inbound message to every in-flight command of its device; a refusal
         fails the command it answers at once (and confirms nothing for it)."""
-        refused = self._refused_by(message) if message.refusal is not None else None
-        if refused is not None and message.refusal is not None:
+        refusal = message.refusal
+        if refusal is not None and (refused := self._refused_by(message, refusal)) is not None:
             self._inflight.remove(refused)
             self._counters.commands_refused += 1
-            self._fail(refused, message.refusal.error(refused.label))
+            self._fail(refused, refusal.error(refused.label))
         for cmd in list(self._inflight):
             if message.mac and cmd.mac != message.mac:
                 continue
@@ -241,12 +241,14 @@ class CommandQueue:
             if not cmd.future.done():
                 cmd.future.set_result(result)
 
-    def _refused_by(self, message: InboundMessage) -> _Command[object] | None:
+    def _refused_by(
+        self, message: InboundMessage, refusal: DeviceRefusal
+    ) -> _Command[object] | None:
         """The oldest in-flight command a refusal answers: same device and command code,
         sent by us (client and session id, when the reply names them) on the topic the reply
         names, with the parameters it echoes."""
-        refusal = message.refusal
         doc = message.document
+        echoed = refusal.param
         for cmd in self._inflight:
             payload = cmd.request.payload
             request = payload.get("request", {})
@@ -258,7 +260,6 @@ class CommandQueue:
                 or doc.get("requestTopic", cmd.request.topic) != cmd.request.topic
             ):
                 continue
-            echoed = refusal.param if refusal is not None else None
             if echoed is not None and "param" in request and tuple(request["param"]) != echoed:
                 continue
             return cmd
